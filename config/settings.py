@@ -1,0 +1,94 @@
+"""The one place that reads the environment.
+
+Every other module receives a `Settings` object (or calls `get_settings()`); nothing else
+touches `os.environ`, so a test or an operator can see every knob in one file.
+The defaults make `petitions` work on a fresh machine with nothing installed: a SQLite file
+and a broker kept in a SQLite file, both under ./var/.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CONFIG_DIR = Path(__file__).resolve().parent
+SHIPPED_CALENDAR_DIR = CONFIG_DIR / "calendar"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def _env(name: str, *more: str):
+    return Field(validation_alias=AliasChoices(name, *more))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    var_dir: Path = Field(default=Path("var"), validation_alias=AliasChoices("PETITIONS_VAR_DIR"))
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+    broker_url: str | None = Field(default=None, validation_alias=AliasChoices("BROKER_URL"))
+    timezone: str = Field(default=TIMEZONE, validation_alias=AliasChoices("PETITIONS_TIMEZONE"))
+    calendar_files: str = Field(default="", validation_alias=AliasChoices("PETITIONS_CALENDAR_FILES"))
+    lang: str = Field(default="vi", validation_alias=AliasChoices("PETITIONS_LANG"))
+    secret_key: str | None = Field(default=None, validation_alias=AliasChoices("SECRET_KEY"))
+
+    # Scheduler
+    tick_interval_seconds: int = Field(default=300, validation_alias=AliasChoices("PETITIONS_TICK_INTERVAL"))
+    relay_interval_seconds: int = Field(default=600, validation_alias=AliasChoices("PETITIONS_RELAY_INTERVAL"))
+    reminder_hour: str = Field(default="07:30", validation_alias=AliasChoices("PETITIONS_REMINDER_TIME"))
+
+    # Channels
+    smtp_host: str | None = Field(default=None, validation_alias=AliasChoices("SMTP_HOST"))
+    smtp_port: int = Field(default=25, validation_alias=AliasChoices("SMTP_PORT"))
+    smtp_user: str | None = Field(default=None, validation_alias=AliasChoices("SMTP_USER"))
+    smtp_password: str | None = Field(default=None, validation_alias=AliasChoices("SMTP_PASSWORD"))
+    smtp_starttls: bool = Field(default=False, validation_alias=AliasChoices("SMTP_STARTTLS"))
+    mail_from: str = Field(default="petitions@localhost", validation_alias=AliasChoices("MAIL_FROM"))
+    webhook_url: str | None = Field(default=None, validation_alias=AliasChoices("WEBHOOK_URL"))
+    webhook_secret: str | None = Field(default=None, validation_alias=AliasChoices("WEBHOOK_SECRET"))
+    public_url: str = Field(default="http://127.0.0.1:5000", validation_alias=AliasChoices("PUBLIC_URL"))
+
+    # Logs
+    log_format: str = Field(default="text", validation_alias=AliasChoices("LOG_FORMAT"))
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL"))
+
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, v: str) -> str:
+        v = (v or "vi").lower()[:2]
+        return v if v in ("vi", "en") else "vi"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'petitions.db').resolve()}"
+
+    @property
+    def embedded_broker(self) -> bool:
+        return not self.broker_url
+
+    @property
+    def resolved_broker_url(self) -> str:
+        if self.broker_url:
+            return self.broker_url
+        # kombu's SQLAlchemy transport: a queue in a SQLite file, no server to install.
+        return f"sqla+sqlite:///{(self.var_dir / 'broker.db').resolve()}"
+
+    @property
+    def calendar_paths(self) -> list[Path]:
+        """Shipped decision files first, then the operator's, in the order given."""
+        shipped = sorted(SHIPPED_CALENDAR_DIR.glob("*.toml"))
+        extra = [Path(p) for p in self.calendar_files.split(os.pathsep) if p.strip()]
+        return shipped + extra
+
+    def ensure_var_dir(self) -> Path:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        return self.var_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,4 @@
+"""The domain core: calendar, clocks, workflow runtime, persistence, services, scheduler.
+
+Never imports Flask, `web` or `notifications`.
+"""

@@ -1,0 +1,78 @@
+"""`petitions`: one console command built on click.
+
+Errors are one clear line on stderr and exit code 2, never a traceback. Commands of the
+outer layers (notifications, web) are plugged in through the `petitions.commands` entry
+point group, so the engine does not import them.
+"""
+from __future__ import annotations
+
+import sys
+from importlib.metadata import entry_points
+
+import click
+
+from config import get_settings
+from engine.errors import DomainError
+
+
+def lang() -> str:
+    return get_settings().lang
+
+
+def t(vi: str, en: str) -> str:
+    """Pick the CLI text in the operator's language (PETITIONS_LANG, Vietnamese by default)."""
+    return en if lang() == "en" else vi
+
+
+class PluginGroup(click.Group):
+    """A group that also lists commands registered by other packages."""
+
+    def _plugins(self) -> dict[str, click.Command]:
+        found = {}
+        for ep in entry_points(group="petitions.commands"):
+            obj = ep.load()
+            for cmd in (obj if isinstance(obj, (list, tuple)) else [obj]):
+                found[cmd.name] = cmd
+        return found
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._plugins()))
+
+    def get_command(self, ctx, name):
+        return super().get_command(ctx, name) or self._plugins().get(name)
+
+
+@click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def cli():
+    """Petitions: deadlines and workflow for citizens' petitions (Quy định 11-QĐi/TW)."""
+
+
+# click ≥8.2 raises this when a group is called with no arguments (name changed across releases)
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", None) or getattr(click.exceptions, "NoArgsIsHelp")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(t("Lỗi: ", "Error: ") + message, err=True)
+    sys.exit(code)
+
+
+def main(argv=None) -> None:
+    try:
+        rv = cli.main(args=argv, prog_name="petitions", standalone_mode=False)
+    except DomainError as exc:
+        _fail(exc.message(lang()), exc.exit_code)
+    except _NO_ARGS_IS_HELP as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except click.UsageError as exc:
+        _fail(exc.format_message().replace("\n", " "), 2)
+    except click.ClickException as exc:
+        _fail(exc.format_message().replace("\n", " "), exc.exit_code or 1)
+    except click.exceptions.Abort:
+        _fail(t("đã huỷ", "aborted"), 130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+from engine.cli import calendar_cmds  # noqa: E402,F401  (registers commands)

@@ -1,0 +1,1 @@
+"""Channels, templates, recipient routing and the dispatcher that drains the outbox."""

@@ -1,0 +1,1 @@
+"""Concrete workflows as data, run by the engine's generic runtime."""
