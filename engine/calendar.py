@@ -260,6 +260,17 @@ class WorkingCalendar:
             return self.add_working_days(date(d.year, d.month, d.day), n)
         raise self._out_of_range()
 
+    def sub_working_days(self, d: date, n: int) -> date:
+        """The n-th working day before `d` (for reminders "3 working days before")."""
+        i = self._index(d)
+        self._check_n(n)
+        k = self._cum[i] - 1 - n if self._is_work[i] else self._cum[i] - n
+        if n == 0:
+            return self.next_working_day(d)
+        if k < 0:
+            raise CalendarError("date_out_of_range", date=d.isoformat(), lo=MIN_DATE.isoformat(), hi=MAX_DATE.isoformat())
+        return date.fromordinal(self._workdays[k])
+
     def next_working_day(self, d: date) -> date:
         """`d` if it is a working day, else the first working day after it."""
         return self.add_working_days(d, 0)

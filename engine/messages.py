@@ -44,11 +44,76 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cal_out_of_range": ("Tệp quyết định lịch {file}, mục {entry}: ngày {date} nằm ngoài khoảng {lo}–{hi}",
                          "Calendar decision file {file}, entry {entry}: date {date} is outside {lo}–{hi}"),
     "bad_year": ("Năm không hợp lệ: «{value}» (cần từ {lo} đến {hi})", "Invalid year: '{value}' (expected {lo} to {hi})"),
+    # lookups
+    "unknown_unit": ("Không tìm thấy đơn vị «{code}»", "Unknown unit '{code}'"),
+    "unknown_user": ("Không tìm thấy người dùng «{username}»", "Unknown user '{username}'"),
+    "unknown_session": ("Không tìm thấy buổi tiếp/đối thoại số {id}", "Unknown session {id}"),
+    "unknown_petition": ("Không tìm thấy đơn «{code}» (hoặc ngoài phạm vi được xem)",
+                         "Unknown petition '{code}' (or outside your scope)"),
+    "unknown_outbox": ("Không tìm thấy thông báo số {id}", "Unknown notification {id}"),
+    "bad_choice": ("Giá trị «{value}» không hợp lệ cho {field}; chọn một trong: {choices}",
+                   "Invalid value '{value}' for {field}; choose one of: {choices}"),
+    "missing_field": ("Thiếu thông tin bắt buộc: {field}", "Missing required field: {field}"),
+    "empty_field": ("{field} không được để trống", "{field} must not be empty"),
+    "one_of_fields": ("Cần đúng một trong các thông tin: {fields}", "Give exactly one of: {fields}"),
+    "unexpected_field": ("Thao tác «{action}» không dùng thông tin {field}", "Action '{action}' does not take {field}"),
+    "both_on_and_at": ("Chỉ dùng một trong --on hoặc --at", "Use either --on or --at, not both"),
+    "negative_count": ("{field} phải là số không âm", "{field} must not be negative"),
+    # workflow
+    "unknown_action": ("Thao tác không hợp lệ «{action}»; các thao tác: {choices}",
+                       "Unknown action '{action}'; actions: {choices}"),
+    "role_cannot": ("Vai trò «{role}» không được thực hiện thao tác «{action}»",
+                    "Role '{role}' may not take the action '{action}'"),
+    "out_of_scope": ("Người dùng «{username}» không được thao tác trên đơn {code} (ngoài phạm vi đơn vị hoặc không được giao)",
+                     "User '{username}' may not act on {code} (outside their unit or not assigned to them)"),
+    "illegal_transition": ("Không thể «{action}» đơn {code} ở trạng thái «{state}»; thao tác hợp lệ lúc này: {allowed}",
+                           "Cannot '{action}' petition {code} in state '{state}'; allowed now: {allowed}"),
+    "version_conflict": ("Đơn {code} vừa được người khác cập nhật (phiên bản {actual}, bạn đang xem {expected}); hãy tải lại và thử lại",
+                         "Petition {code} was just changed by someone else (version {actual}, you had {expected}); reload and try again"),
+    "date_before_receipt": ("Ngày thao tác {date} trước ngày tiếp nhận {received}",
+                            "The action date {date} is before the date of receipt {received}"),
+    "date_in_future": ("Ngày {date} ở tương lai", "The date {date} is in the future"),
+    "extend_not_later": ("Hạn mới {until} phải sau hạn hiện tại {due}", "The new due date {until} must be after the current one {due}"),
+    "extend_days_positive": ("Số ngày gia hạn phải lớn hơn 0 (nhận được {n})", "Extension days must be more than 0 (got {n})"),
+    "no_parent_unit": ("Đơn vị «{code}» không có cấp trên để báo cáo", "Unit '{code}' has no higher level to escalate to"),
+    "not_a_department": ("«{code}» không phải là phòng ban thuộc đơn vị {unit}", "'{code}' is not a department of unit {unit}"),
+    "session_other_unit": ("Buổi tiếp số {id} thuộc đơn vị khác", "Session {id} belongs to another unit"),
+    "inactive_user": ("Người dùng «{username}» đã bị khoá", "User '{username}' is disabled"),
+    # units, users, files
+    "csv_unreadable": ("Không đọc được tệp {file}: {error}", "Cannot read {file}: {error}"),
+    "csv_columns": ("Tệp {file}: thiếu cột {columns}", "File {file}: missing columns {columns}"),
+    "csv_line": ("Tệp {file}, dòng {line}: {error}", "File {file}, line {line}: {error}"),
+    "duplicate_code": ("mã «{code}» xuất hiện hai lần", "code '{code}' appears twice"),
+    "unit_cycle": ("đơn vị «{code}» tạo thành vòng lặp cấp trên", "unit '{code}' makes a parent cycle"),
+    "duplicate_username": ("Tên đăng nhập «{username}» đã tồn tại", "Username '{username}' already exists"),
+    "weak_password": ("Mật khẩu phải có ít nhất 10 ký tự", "The password must be at least 10 characters"),
+    # reports and import
+    "bad_period": ("Khoảng thời gian không hợp lệ: từ {start} đến {end} (ngày bắt đầu phải không sau ngày kết thúc)",
+                   "Invalid period: {start} to {end} (the start must not be after the end)"),
+    "bad_period_kind": ("Kỳ báo cáo không hợp lệ «{value}»; chọn một trong: {choices}",
+                        "Invalid reporting period '{value}'; choose one of: {choices}"),
+    "bad_report_bucket": ("Ô số liệu không hợp lệ «{value}»; chọn một trong: {choices}",
+                          "Invalid figure '{value}'; choose one of: {choices}"),
+    "bad_format": ("Định dạng không hợp lệ «{value}»; chọn một trong: {choices}",
+                   "Invalid format '{value}'; choose one of: {choices}"),
+    "import_unreadable": ("Không đọc được tệp {file}: {error}", "Cannot read {file}: {error}"),
+    "import_bad_type": ("Tệp {file}: chỉ nhận .xlsx hoặc .csv", "File {file}: only .xlsx or .csv are accepted"),
+    "import_no_header": ("Tệp {file}: không có dòng tiêu đề", "File {file}: no header row"),
+    "import_missing_columns": ("Tệp {file}: thiếu cột {columns}", "File {file}: missing columns {columns}"),
+    "import_unknown_column": ("Tệp {file}: cột không nhận ra «{column}»", "File {file}: unknown column '{column}'"),
+    "import_rejected": ("Tệp {file}: {n} dòng bị từ chối, không nạp dòng nào (dùng --skip-invalid để nạp các dòng hợp lệ)",
+                        "File {file}: {n} rows rejected, nothing loaded (use --skip-invalid to load the valid rows)"),
+    "import_bad_record": ("loại bản ghi «{value}» không hợp lệ (cần «đơn» hoặc «buổi tiếp»)",
+                          "invalid record type '{value}' (expected 'petition' or 'session')"),
+    "import_bad_bool": ("«{value}» không phải có/không ({field})", "'{value}' is not yes/no ({field})"),
+    "import_unknown_session_ref": ("không tìm thấy buổi tiếp có mã «{ref}»", "no session with reference '{ref}'"),
+    "import_needs_by": ("Cần --by (người dùng thực hiện thao tác) để nạp tiến trình xử lý đơn",
+                        "--by (the user recorded as acting) is needed to load petition progress"),
 }
 
 
-def render(code: str, lang: str = "vi", **params) -> str:
-    vi, en = MESSAGES.get(code, (code, code))
+def render(msg_code: str, lang: str = "vi", /, **params) -> str:
+    vi, en = MESSAGES.get(msg_code, (msg_code, msg_code))
     template = en if lang == "en" else vi
     try:
         return template.format(**params)

@@ -12,6 +12,8 @@ from importlib.metadata import entry_points
 import click
 
 from config import get_settings
+from sqlalchemy.exc import DBAPIError, OperationalError
+
 from engine.errors import DomainError
 
 
@@ -56,6 +58,16 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+def _database_message(exc: DBAPIError) -> str:
+    first = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(getattr(exc, "orig", exc)).strip() else repr(exc)
+    if "no such table" in first or ("relation" in first and "does not exist" in first):
+        return t("cơ sở dữ liệu chưa được khởi tạo: hãy chạy `petitions db upgrade`",
+                 "the database has no schema yet: run `petitions db upgrade`")
+    if isinstance(exc, OperationalError):
+        return t("không kết nối được cơ sở dữ liệu: ", "cannot reach the database: ") + first
+    return t("lỗi cơ sở dữ liệu: ", "database error: ") + first
+
+
 def main(argv=None) -> None:
     try:
         rv = cli.main(args=argv, prog_name="petitions", standalone_mode=False)
@@ -68,6 +80,8 @@ def main(argv=None) -> None:
         _fail(exc.format_message().replace("\n", " "), 2)
     except click.ClickException as exc:
         _fail(exc.format_message().replace("\n", " "), exc.exit_code or 1)
+    except DBAPIError as exc:
+        _fail(_database_message(exc), 1)
     except click.exceptions.Abort:
         _fail(t("đã huỷ", "aborted"), 130)
     except KeyboardInterrupt:
@@ -75,4 +89,4 @@ def main(argv=None) -> None:
     sys.exit(rv if isinstance(rv, int) else 0)
 
 
-from engine.cli import calendar_cmds  # noqa: E402,F401  (registers commands)
+from engine.cli import calendar_cmds, data_cmds  # noqa: E402,F401  (registers commands)

@@ -1,0 +1,305 @@
+"""`petitions db|units|users|session|petition|demo`."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from engine import eventlog
+from engine.cli import cli, lang, t
+from engine.db import default_engine, transaction
+from engine.errors import ValidationError
+from engine.models import Petition
+from engine.services import petitions as svc
+from engine.services.sessions import add_session, session_to_dict
+from engine.services.units import load_units_csv
+from engine.services.users import add_user
+from engine.timeutil import local_date, parse_instant
+
+
+def echo_json(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+class Tx:
+    """A transaction on the configured database (database errors become one line in
+    engine.cli.main)."""
+
+    def __enter__(self):
+        self._cm = transaction(default_engine())
+        return self._cm.__enter__()
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
+
+
+def dispatch_after_commit(ids: list[int]) -> None:
+    """Hand new outbox rows to the worker; if the broker is down the relay sends them later."""
+    if not ids:
+        return
+    try:
+        from engine.tasks import enqueue_dispatch
+        enqueue_dispatch(ids)
+    except Exception:  # noqa: BLE001 - the outbox row is the truth; the relay will pick it up
+        pass
+
+
+# -- db -------------------------------------------------------------------------------
+@cli.group()
+def db():
+    """The database schema (Alembic)."""
+
+
+@db.command("upgrade")
+def db_upgrade():
+    """Create or upgrade the schema on DATABASE_URL."""
+    from engine.migrate import current, upgrade
+    engine = default_engine()
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        raise click.ClickException(t("không kết nối được cơ sở dữ liệu: ", "cannot reach the database: ")
+                                   + str(exc.orig).splitlines()[0]) from None
+    click.echo(t("Lược đồ ở phiên bản ", "Schema at revision ") + str(current(engine))
+               + f" ({engine.url.render_as_string(hide_password=True)})")
+
+
+# -- units, users, sessions -------------------------------------------------------------
+@cli.group()
+def units():
+    """Org units."""
+
+
+@units.command("load")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def units_load(file, as_json):
+    """Load units from CSV (code,name,level,parent_code): all or nothing."""
+    with Tx() as s:
+        res = load_units_csv(s, file)
+    echo_json(res) if as_json else click.echo(
+        t(f"Đã nạp {res['total']} đơn vị ({res['created']} mới, {res['updated']} cập nhật)",
+          f"Loaded {res['total']} units ({res['created']} new, {res['updated']} updated)"))
+
+
+@cli.group()
+def users():
+    """Users."""
+
+
+@users.command("add")
+@click.option("--username", required=True)
+@click.option("--role", required=True, help="clerk | department | leader | auditor | admin")
+@click.option("--unit", "unit_code", required=True)
+@click.option("--email")
+@click.option("--full-name", default="")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--json", "as_json", is_flag=True)
+def users_add(username, role, unit_code, email, full_name, password_stdin, as_json):
+    """Add a user (without --password-stdin the user cannot sign in until one is set)."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    with Tx() as s:
+        u = add_user(s, username, role, unit_code, password, email=email, full_name=full_name)
+        out = {"id": u.id, "username": u.username, "role": u.role, "unit": u.unit.code, "email": u.email,
+               "can_sign_in": bool(u.password_hash)}
+    echo_json(out) if as_json else click.echo(t(f"Đã thêm người dùng {out['username']} ({out['role']}, {out['unit']})",
+                                                f"Added user {out['username']} ({out['role']}, {out['unit']})"))
+
+
+@cli.group("session")
+def session_group():
+    """Reception sessions and dialogues."""
+
+
+@session_group.command("add")
+@click.option("--unit", "unit_code", required=True)
+@click.option("--kind", required=True,
+              help="reception_periodic | reception_adhoc | dialogue_periodic | dialogue_adhoc | dialogue_thematic")
+@click.option("--held-on", required=True, help="YYYY-MM-DD or dd/mm/yyyy")
+@click.option("--people", default="0")
+@click.option("--groups", default="0")
+@click.option("--refused", default="0")
+@click.option("--chair", default="")
+@click.option("--json", "as_json", is_flag=True)
+def session_add(unit_code, kind, held_on, people, groups, refused, chair, as_json):
+    """Record a reception or a dialogue."""
+    with Tx() as s:
+        rs = add_session(s, unit_code, kind, held_on, people, groups, refused, chair=chair)
+        out = session_to_dict(rs)
+    echo_json(out) if as_json else click.echo(t(f"Đã ghi buổi {out['kind']} số {out['id']} ngày {out['held_on']}",
+                                                f"Recorded {out['kind']} #{out['id']} on {out['held_on']}"))
+
+
+# -- petitions ----------------------------------------------------------------------------
+@cli.group()
+def petition():
+    """Petitions and their workflow."""
+
+
+@petition.command("add")
+@click.option("--unit", "unit_code", required=True)
+@click.option("--session", "session_id")
+@click.option("--received-on")
+@click.option("--received-at", help="ISO 8601 instant with offset")
+@click.option("--summary", required=True)
+@click.option("--petitioner", "petitioners", multiple=True, help="Name (repeatable)")
+@click.option("--petitioner-email", default="")
+@click.option("--petitioner-address", default="")
+@click.option("--category", default="other")
+@click.option("--kind", default="petition")
+@click.option("--group-size")
+@click.option("--complex", "complex_prolonged", is_flag=True)
+@click.option("--by", "by", help="Username of the clerk recording it")
+@click.option("--json", "as_json", is_flag=True)
+def petition_add(unit_code, session_id, received_on, received_at, summary, petitioners, petitioner_email,
+                 petitioner_address, category, kind, group_size, complex_prolonged, by, as_json):
+    """Record a petition; its conclusion clock starts."""
+    ctx = svc.Context()
+    with Tx() as s:
+        actor = svc.user_by_name(s, by) if by else None
+        people = [{"name": n, "email": petitioner_email if i == 0 else "", "address": petitioner_address if i == 0 else ""}
+                  for i, n in enumerate(petitioners)]
+        p = svc.add_petition(s, ctx, unit_code, summary, received_on=received_on, received_at=received_at,
+                             session_id=session_id, petitioners=people, category=category, kind=kind,
+                             group_size=group_size, complex_prolonged=complex_prolonged, actor=actor)
+        out = svc.petition_to_dict(s, p, ctx.workflow, lang(), events=False)
+    if as_json:
+        echo_json(out)
+    else:
+        c = out["clocks"][0]
+        click.echo(t(f"Đã tiếp nhận {out['code']}; hạn thông báo kết luận {c['due_date']}",
+                     f"Received {out['code']}; conclusion notice due {c['due_date']}"))
+
+
+@petition.command("act")
+@click.argument("code")
+@click.argument("action")
+@click.option("--by", required=True)
+@click.option("--on", "on")
+@click.option("--at", "at")
+@click.option("--department")
+@click.option("--notice-no")
+@click.option("--document-no")
+@click.option("--days")
+@click.option("--until")
+@click.option("--reason")
+@click.option("--note")
+@click.option("--outcome")
+@click.option("--agency")
+@click.option("--expect-version")
+@click.option("--json", "as_json", is_flag=True)
+def petition_act(code, action, by, on, at, department, notice_no, document_no, days, until, reason, note, outcome,
+                 agency, expect_version, as_json):
+    """Apply a workflow action (conclude, extend, resolve, escalate, refer, reopen, close, answer_at_meeting)."""
+    params = dict(department=department, notice_no=notice_no, document_no=document_no, days=days, until=until,
+                  reason=reason, note=note, outcome=outcome, agency=agency)
+    if expect_version is not None:
+        try:
+            expect_version = int(expect_version)
+        except ValueError:
+            raise ValidationError("bad_int", field="--expect-version", value=expect_version) from None
+    ctx = svc.Context()
+    with Tx() as s:
+        res = svc.act(s, ctx, code, action, by, params, on=on, at=at, expect_version=expect_version)
+        out = svc.petition_to_dict(s, res.petition, ctx.workflow, lang(), events=False)
+        if res.created is not None:
+            out["created"] = res.created.code
+        ids = res.outbox_ids
+    dispatch_after_commit(ids)
+    if as_json:
+        echo_json(out)
+    else:
+        click.echo(f"{out['code']}: {out['state_label']} (v{out['version']})"
+                   + (t(f"; đã mở đơn {out['created']} ở cấp trên", f"; opened {out['created']} at the level above")
+                      if "created" in out else ""))
+
+
+@petition.command("show")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
+def petition_show(code, as_json):
+    """A petition with its clocks and its event log."""
+    ctx = svc.Context()
+    with Tx() as s:
+        p = svc.get_for(s, code, None)
+        out = svc.petition_to_dict(s, p, ctx.workflow, lang())
+    if as_json:
+        echo_json(out)
+        return
+    click.echo(f"{out['code']} — {out['state_label']} (v{out['version']}) — {out['unit_name']}")
+    click.echo(f"  {out['summary']}")
+    for c in out["clocks"]:
+        click.echo(f"  [{c['label']}] {c['started_on']} → {c['due_date']} ({c['status']})"
+                   + (t(" dự kiến", " provisional") if c["provisional"] else "")
+                   + (f" ← {c['original_due_date']}" if c["extended_due_date"] else ""))
+    for e in out["events"]:
+        click.echo(f"  #{e['seq']} {e['on']} {e['action']} — {e['actor']}")
+
+
+@petition.command("list")
+@click.option("--unit", "unit_code")
+@click.option("--state")
+@click.option("--overdue-at", help="ISO 8601 instant: petitions with a running clock past due then")
+@click.option("--limit", default=1000, type=int)
+@click.option("--json", "as_json", is_flag=True)
+def petition_list(unit_code, state, overdue_at, limit, as_json):
+    """List petitions."""
+    ctx = svc.Context()
+    overdue_on = local_date(parse_instant(overdue_at, "overdue-at")) if overdue_at else None
+    with Tx() as s:
+        rows = s.scalars(svc.list_query(s, None, unit_code, state, overdue_on).limit(limit)).all()
+        out = [{"code": p.code, "unit": p.unit.code, "state": p.state, "version": p.version,
+                "department": p.department.code if p.department else None, "received_on": p.received_on.isoformat(),
+                "due": {c.name: c.due_date.isoformat() for c in p.clocks if c.status == "running"}} for p in rows]
+    if as_json:
+        echo_json(out)
+        return
+    for r in out:
+        due = ", ".join(f"{k} {v}" for k, v in r["due"].items())
+        click.echo(f"{r['code']:<28} {r['state']:<14} {r['department'] or '-':<14} {due}")
+    click.echo(t(f"{len(out)} đơn", f"{len(out)} petitions"))
+
+
+@petition.command("verify-log")
+@click.argument("code", required=False)
+@click.option("--json", "as_json", is_flag=True)
+def petition_verify(code, as_json):
+    """Check the hash chain of one petition's event log, or of all."""
+    with Tx() as s:
+        if code:
+            targets = [svc.get_for(s, code, None)]
+        else:
+            targets = s.scalars(select(Petition).order_by(Petition.id)).all()
+        problems = [msg for p in targets for msg in eventlog.verify(s, p)]
+    if as_json:
+        echo_json({"checked": len(targets), "ok": not problems, "problems": problems})
+    else:
+        for msg in problems:
+            click.echo(msg, err=True)
+        click.echo(t(f"Đã kiểm tra {len(targets)} đơn: ", f"Checked {len(targets)} petitions: ")
+                   + (t("nhật ký nguyên vẹn", "log intact") if not problems else t(f"{len(problems)} lỗi", f"{len(problems)} problems")))
+    if problems:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--seed", default=11, type=int)
+@click.option("--json", "as_json", is_flag=True)
+def demo(seed, as_json):
+    """Load a realistic demo: one province, three communes, departments, a user per role,
+    about 200 petitions over 2025–2026 in every state."""
+    from engine.demo import load_demo
+    with Tx() as s:
+        out = load_demo(s, svc.Context(), seed=seed)
+    if as_json:
+        echo_json(out)
+        return
+    click.echo(t(f"Đã tạo {out['petitions']} đơn, {out['sessions']} buổi tiếp ở {out['units']} đơn vị.",
+                 f"Created {out['petitions']} petitions, {out['sessions']} sessions in {out['units']} units."))
+    click.echo(t("Tài khoản thử (mật khẩu chung: ", "Demo sign-ins (shared password: ") + out["password"] + "):")
+    for u in out["users"]:
+        click.echo(f"  {u['username']:<12} {u['role']:<11} {u['unit']}")
+

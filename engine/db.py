@@ -1,0 +1,128 @@
+"""Database engine, sessions and the unit of work.
+
+SQLite (the embedded default) and PostgreSQL are both first-class. SQLite gets WAL,
+foreign keys and a busy timeout so the web, the worker and beat can share one file.
+"""
+from __future__ import annotations
+
+import unicodedata
+from contextlib import contextmanager
+from datetime import timezone
+from functools import lru_cache
+
+from sqlalchemy import DateTime, MetaData, String, Text, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def nfc(value):
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+class NFCString(TypeDecorator):
+    """Vietnamese text arrives composed or decomposed depending on the keyboard (Unikey,
+    macOS, phones); storing NFC makes equality, uniqueness and search behave."""
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return nfc(value)
+
+
+class NFCText(TypeDecorator):
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return nfc(value)
+
+
+class UTCDateTime(TypeDecorator):
+    """Instants are stored in UTC and come back aware, on SQLite (which keeps no offset)
+    as on PostgreSQL (timestamptz)."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: instants must carry a time zone")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def is_sqlite(url_or_engine) -> bool:
+    url = str(getattr(url_or_engine, "url", url_or_engine))
+    return url.startswith("sqlite")
+
+
+def make_engine(url: str, **kw) -> Engine:
+    if is_sqlite(url):
+        kw.setdefault("connect_args", {"timeout": 30})
+        engine = create_engine(url, **kw)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            # Let SQLAlchemy issue BEGIN itself so that BEGIN IMMEDIATE below works.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn):
+            # Take the write lock at the start of every transaction: two writers then
+            # queue instead of failing with "database is locked" on upgrade from a read.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    kw.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kw)
+
+
+@lru_cache(maxsize=4)
+def engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+def default_engine(settings=None) -> Engine:
+    if settings is None:
+        from config import get_settings
+        settings = get_settings()
+    if is_sqlite(settings.resolved_database_url):
+        settings.ensure_var_dir()
+    return engine_for(settings.resolved_database_url)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine):
+    """One unit of work: commit on success, roll back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        with session.begin():
+            yield session

@@ -1,0 +1,289 @@
+"""What we keep: org units, users, sessions, petitions, clocks, the event log, the outbox.
+
+SQLAlchemy 2.0 typed models. Instants are stored in UTC; dates are local (Vietnam) dates.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.db import Base, NFCString, NFCText, UTCDateTime
+from engine.timeutil import utcnow
+
+UNIT_LEVELS = ("province", "commune", "ward", "special_zone", "district", "department")
+ROLES = ("clerk", "department", "leader", "auditor", "admin")
+SESSION_KINDS = ("reception_periodic", "reception_adhoc", "dialogue_periodic", "dialogue_adhoc", "dialogue_thematic")
+CATEGORIES = ("land", "compensation", "resettlement", "social_policy", "infrastructure", "party_building",
+              "cadre_degradation", "other")
+PETITION_KINDS = ("feedback", "petition", "complaint", "denunciation")
+CLOCK_STATUSES = ("running", "paused", "met", "late", "cancelled")
+
+
+TZDateTime = UTCDateTime
+
+
+class OrgUnit(Base):
+    """A node of the organisation tree. Effective dates keep pre-2025 district history."""
+    __tablename__ = "org_units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(NFCString(255))
+    level: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side="OrgUnit.id", lazy="joined", join_depth=1)
+
+    @property
+    def is_department(self) -> bool:
+        return self.level == "department"
+
+    @property
+    def tier(self) -> str:
+        """The annex column: 'province' or 'commune' (departments take their parent's)."""
+        if self.level in ("province",):
+            return "province"
+        if self.level == "department" and self.parent is not None:
+            return self.parent.tier
+        return "commune"
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(NFCString(255), default="")
+    email: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_mode: Mapped[str] = mapped_column(String(16), default="immediate")  # immediate | digest
+    lang: Mapped[str] = mapped_column(String(2), default="vi")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class ReceptionSession(Base):
+    """A citizen reception (tiếp dân) or a dialogue (đối thoại)."""
+    __tablename__ = "reception_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    chair: Mapped[str] = mapped_column(NFCString(255), default="")
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    groups: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(NFCText, default="")
+    external_ref: Mapped[str | None] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class PetitionCounter(Base):
+    """The last number given per unit and year: codes are gapless because the counter is
+    bumped in the same transaction as the insert and rolls back with it."""
+    __tablename__ = "petition_counters"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Petition(Base):
+    __tablename__ = "petitions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    received_at: Mapped[datetime] = mapped_column(TZDateTime())
+    summary: Mapped[str] = mapped_column(NFCText)
+    category: Mapped[str] = mapped_column(String(32), default="other")
+    kind: Mapped[str] = mapped_column(String(32), default="petition")
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    group_size: Mapped[int] = mapped_column(Integer, default=1)
+    complex_prolonged: Mapped[bool] = mapped_column(Boolean, default=False)
+    incited: Mapped[bool] = mapped_column(Boolean, default=False)  # "bị lợi dụng, kích động"
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # What the workflow recorded (kept as columns because reports filter on them).
+    notice_no: Mapped[str | None] = mapped_column(NFCString(64))
+    notice_on: Mapped[date | None] = mapped_column(Date)
+    document_no: Mapped[str | None] = mapped_column(NFCString(64))
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(NFCText)
+    referred_agency: Mapped[str | None] = mapped_column(NFCString(255))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_from_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
+    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
+    search_text: Mapped[str] = mapped_column(NFCText, default="")  # accent-folded, for search
+    external_ref: Mapped[str | None] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(foreign_keys=[unit_id], lazy="joined")
+    department: Mapped[OrgUnit | None] = relationship(foreign_keys=[department_id], lazy="joined")
+    session: Mapped[ReceptionSession | None] = relationship(lazy="select")
+    petitioners: Mapped[list[Petitioner]] = relationship(back_populates="petition", cascade="all, delete-orphan",
+                                                         order_by="Petitioner.id", lazy="selectin")
+    clocks: Mapped[list[Clock]] = relationship(back_populates="petition", order_by="Clock.id", lazy="selectin")
+    escalated_from: Mapped[Petition | None] = relationship(foreign_keys=[escalated_from_id], remote_side="Petition.id")
+    escalated_to: Mapped[Petition | None] = relationship(foreign_keys=[escalated_to_id], remote_side="Petition.id")
+
+    def clock(self, name: str) -> Clock | None:
+        """The latest clock of that name (a reopening starts a new resolution clock)."""
+        found = [c for c in self.clocks if c.name == name]
+        return found[-1] if found else None
+
+    __table_args__ = (Index("ix_petitions_unit_state", "unit_id", "state"),)
+
+
+class Petitioner(Base):
+    """Personal data: shown only to the roles that need it."""
+    __tablename__ = "petitioners"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(NFCString(255))
+    address: Mapped[str] = mapped_column(NFCString(255), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    petition: Mapped[Petition] = relationship(back_populates="petitioners")
+
+
+class Clock(Base):
+    """A statutory deadline of one petition. The verdict is frozen when it stops."""
+    __tablename__ = "clocks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(32))  # conclusion | resolution
+    rule_days: Mapped[int] = mapped_column(Integer)
+    working: Mapped[bool] = mapped_column(Boolean, default=True)
+    rule_source: Mapped[str] = mapped_column(NFCText, default="")
+    trigger_on: Mapped[date] = mapped_column(Date)
+    trigger_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    deadline_at: Mapped[datetime] = mapped_column(TZDateTime())
+    original_due_date: Mapped[date] = mapped_column(Date)
+    extended_due_date: Mapped[date | None] = mapped_column(Date)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    stopped_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    stopped_on: Mapped[date | None] = mapped_column(Date)
+    stopped_by_action: Mapped[str | None] = mapped_column(String(32))
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    calendar_version: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by extensions and re-projection
+    next_rung_at: Mapped[datetime | None] = mapped_column(TZDateTime(), index=True)
+    next_rung: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    petition: Mapped[Petition] = relationship(back_populates="clocks")
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+
+class ClockJournal(Base):
+    """Every move of a due date after it was first set: extensions and re-projections."""
+    __tablename__ = "clock_journal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    old_due: Mapped[date] = mapped_column(Date)
+    new_due: Mapped[date] = mapped_column(Date)
+    cause: Mapped[str] = mapped_column(String(32))  # extension | calendar_change
+    detail: Mapped[str] = mapped_column(NFCText, default="")
+    calendar_version: Mapped[str] = mapped_column(String(32))
+
+
+class Event(Base):
+    """Append-only, hash-chained per petition: auditors can verify nothing was rewritten."""
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(NFCString(64))
+    at: Mapped[datetime] = mapped_column(TZDateTime())
+    effective_on: Mapped[date] = mapped_column(Date)
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    after: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("petition_id", "seq", name="uq_events_petition_seq"),)
+
+
+class OutboxMessage(Base):
+    """A notification to send. The outbox, not the broker, is the truth: a row is written
+    in the transaction that decides it, and the relay re-sends rows left pending."""
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # (clock, rung, recipient, clock version) for reminders; (event, kind, recipient) for notices.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))  # email | inbox | webhook | letter
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    to_email: Mapped[str | None] = mapped_column(String(255))
+    lang: Mapped[str] = mapped_column(String(2), default="vi")
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), index=True)
+    clock_id: Mapped[int | None] = mapped_column(ForeignKey("clocks.id"), index=True)
+    rung: Mapped[str | None] = mapped_column(String(16))
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|sent|failed|skipped|held
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(NFCText)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, index=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+
+class InboxItem(Base):
+    """The in-app inbox shown by the admin."""
+    __tablename__ = "inbox_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(NFCText)
+    body: Mapped[str] = mapped_column(NFCText, default="")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+
+class SignIn(Base):
+    """Every sign-in attempt, kept for audit and for the failed-attempt limit."""
+    __tablename__ = "sign_ins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    ok: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, index=True)
+
+
+class TickRun(Base):
+    """One completed scheduler tick: /healthz reads the last one to notice a stopped beat."""
+    __tablename__ = "tick_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime())
+    started_at: Mapped[datetime] = mapped_column(TZDateTime())
+    finished_at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)
+    claimed: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)

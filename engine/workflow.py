@@ -1,0 +1,76 @@
+"""The generic workflow runtime's vocabulary: a workflow is data (states, actions, who may
+take them, which clocks start, stop or move). Concrete workflows live in `workflows/` and
+are found through the `petitions.workflows` entry point group, so the engine does not
+import them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.metadata import entry_points
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    label: tuple[str, str]                       # (vi, en)
+    required: tuple[str, ...] = ()
+    one_of: tuple[tuple[str, ...], ...] = ()     # exactly one of each group
+    optional: tuple[str, ...] = ()
+    stop: tuple[str, ...] = ()                   # clocks stopped, verdict frozen
+    start: tuple[str, ...] = ()                  # clocks started on the action date
+    extend: str | None = None                    # clock whose due date moves
+    escalate: bool = False                       # creates a linked petition at the parent unit
+    own_assignment_roles: tuple[str, ...] = ("department",)  # may act only on their assignments
+    tell_petitioner: str | None = None           # notice kind sent to the petitioner
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.required + tuple(f for group in self.one_of for f in group) + self.optional
+
+
+@dataclass(frozen=True)
+class ClockDef:
+    name: str
+    label: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class WorkflowDef:
+    name: str
+    initial_state: str
+    states: dict[str, tuple[str, str]]           # state -> (vi, en)
+    actions: dict[str, ActionDef]
+    clocks: dict[str, ClockDef]
+    start_on_receipt: tuple[str, ...] = ()       # clocks started when a petition is received
+    open_states: tuple[str, ...] = field(default=())
+
+    def state_label(self, state: str, lang: str = "vi") -> str:
+        vi, en = self.states.get(state, (state, state))
+        return en if lang == "en" else vi
+
+    def action_label(self, action: str, lang: str = "vi") -> str:
+        a = self.actions.get(action)
+        if a is None:
+            return action
+        return a.label[1] if lang == "en" else a.label[0]
+
+    def clock_label(self, clock: str, lang: str = "vi") -> str:
+        c = self.clocks.get(clock)
+        if c is None:
+            return clock
+        return c.label[1] if lang == "en" else c.label[0]
+
+    def actions_from(self, state: str) -> list[ActionDef]:
+        return [a for a in self.actions.values() if state in a.sources]
+
+
+@lru_cache(maxsize=8)
+def load_workflow(name: str = "regulation11") -> WorkflowDef:
+    for ep in entry_points(group="petitions.workflows"):
+        if ep.name == name:
+            return ep.load()
+    raise LookupError(f"no workflow named {name!r} is installed")
