@@ -1,0 +1,33 @@
+"""Words the templates share, keyed by language (vi first, en second)."""
+from __future__ import annotations
+
+from engine.messages import WEEKDAYS_EN, WEEKDAYS_VI
+
+LANGS = ("vi", "en")
+
+WEEKDAYS = {"vi": WEEKDAYS_VI, "en": WEEKDAYS_EN}
+
+CLOCK_NAMES = {
+    "vi": {"conclusion": "thông báo kết luận", "resolution": "trả lời bằng văn bản"},
+    "en": {"conclusion": "conclusion notice", "resolution": "written resolution"},
+}
+
+NOTICE_KINDS = {
+    "vi": {
+        "petitioner_conclusion": "Thông báo kết luận",
+        "petitioner_extension": "Thông báo gia hạn thời hạn giải quyết",
+        "petitioner_resolved": "Văn bản trả lời kết quả giải quyết",
+        "petitioner_escalated": "Thông báo chuyển đơn đến cơ quan có thẩm quyền",
+    },
+    "en": {
+        "petitioner_conclusion": "conclusion notice",
+        "petitioner_extension": "notice of the extended deadline",
+        "petitioner_resolved": "written reply on the outcome",
+        "petitioner_escalated": "notice of referral to the competent body",
+    },
+}
+
+
+def pick_lang(lang: str | None) -> str:
+    code = (lang or "").lower()[:2]
+    return code if code in LANGS else "vi"
