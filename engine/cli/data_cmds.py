@@ -303,3 +303,20 @@ def demo(seed, as_json):
     for u in out["users"]:
         click.echo(f"  {u['username']:<12} {u['role']:<11} {u['unit']}")
 
+
+
+@cli.command()
+@click.option("--at", "at", help="ISO 8601 instant to tick at (backfills, tests); default now")
+@click.option("--json", "as_json", is_flag=True)
+def tick(at, as_json):
+    """Claim the reminder rungs due at AT and write them to the outbox (what beat runs)."""
+    from config import get_settings
+    from engine.tick import tick as run_tick
+    now = parse_instant(at, "at") if at else None
+    res = run_tick(default_engine(), now, public_url=get_settings().public_url)
+    dispatch_after_commit(res.outbox_ids)
+    if as_json:
+        echo_json(res.to_dict())
+    else:
+        click.echo(t(f"{res.at.isoformat()}: {res.claimed} mốc, {res.created} thông báo mới, {res.skipped} bỏ qua",
+                     f"{res.at.isoformat()}: {res.claimed} rungs, {res.created} new notifications, {res.skipped} skipped"))

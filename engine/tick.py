@@ -1,0 +1,157 @@
+"""The whole scheduler: `tick(now)` claims the reminder rungs that are due.
+
+Level-triggered and idempotent: it selects running clocks whose `next_rung_at` has come,
+writes outbox rows under a unique key (clock, clock version, rung, recipient, channel)
+with insert-or-ignore, advances `next_rung_at`, and commits, batch by batch. Running it
+twice, from two processes, or after a week of downtime claims every rung once. After
+downtime only the latest due rung of a clock is sent; the earlier ones are recorded as
+skipped so nobody gets "due in 3 days" and "overdue" in the same minute.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from engine.calendar import WorkingCalendar, default_calendar
+from engine.db import transaction
+from engine.ladder import following_rung, rung_by_key, rung_date
+from engine.models import Clock, OrgUnit, Petition, TickRun, User
+from engine.outbox import insert_ignore
+from engine.params import Params, Rung, load_params
+from engine.timeutil import local_date, utcnow
+from engine.workflow import WorkflowDef, load_workflow
+
+
+@dataclass
+class TickResult:
+    at: datetime
+    claimed: int = 0
+    created: int = 0
+    skipped: int = 0
+    by_rung: Counter = field(default_factory=Counter)
+    outbox_ids: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"at": self.at.isoformat(), "claimed": self.claimed, "created": self.created, "skipped": self.skipped,
+                "by_rung": dict(self.by_rung), "outbox_ids": self.outbox_ids}
+
+
+def kind_of(rung: Rung) -> str:
+    return "due_soon" if rung.offset < 0 else ("due_today" if rung.offset == 0 else "overdue")
+
+
+def recipients(session: Session, p: Petition, rung: Rung) -> list[User]:
+    """The assigned department's users (the unit's clerks when none is assigned), plus the
+    unit's leaders and the parent unit's auditors on the rungs that name them."""
+    def active(unit_id, role):
+        return list(session.scalars(select(User).where(User.unit_id == unit_id, User.role == role,
+                                                       User.active.is_(True)).order_by(User.id)))
+    people = active(p.department_id, "department") if p.department_id else active(p.unit_id, "clerk")
+    if "unit_leaders" in rung.to:
+        people += active(p.unit_id, "leader")
+    if "parent_auditors" in rung.to:
+        parent = session.get(OrgUnit, p.unit.parent_id) if p.unit.parent_id else None
+        if parent is not None:
+            people += active(parent.id, "auditor")
+    seen, out = set(), []
+    for u in people:
+        if u.id not in seen:
+            seen.add(u.id)
+            out.append(u)
+    return out
+
+
+def reminder_context(p: Petition, clock: Clock, rung: Rung, cal: WorkingCalendar, wf: WorkflowDef,
+                     user: User, public_url: str, fire_on) -> dict:
+    left = cal.working_days_between(fire_on, clock.due_date) if rung.offset < 0 else 0
+    over = cal.working_days_between(clock.due_date, fire_on) if rung.offset > 0 else 0
+    return {
+        "recipient_name": user.full_name or user.username,
+        "petition": {"code": p.code, "summary": p.summary, "unit_name": p.unit.name,
+                     "department_name": p.department.name if p.department else "",
+                     "state_label": wf.state_label(p.state, user.lang)},
+        "clock": {"name": clock.name, "due_date": clock.due_date.isoformat(), "working_days_left": left,
+                  "overdue_working_days": over, "extended": clock.extensions > 0},
+        "rung": rung.key,
+        "url": f"{public_url.rstrip('/')}/petitions/{p.code}",
+    }
+
+
+def _claim_clock(session: Session, clock: Clock, now: datetime, cal: WorkingCalendar, params: Params,
+                 wf: WorkflowDef, public_url: str, result: TickResult) -> None:
+    ladder = params.ladder
+    due = []
+    rung = rung_by_key(ladder, clock.next_rung)
+    at = clock.next_rung_at
+    while at <= now:
+        due.append((rung, at))
+        rung, at = following_rung(clock.due_date, cal, ladder, rung.key)
+    clock.next_rung, clock.next_rung_at = rung.key, at
+    if not due:
+        return
+    fire, superseded = due[-1], due[:-1]
+    p = clock.petition
+    base = f"clock:{clock.id}:v{clock.version}"
+    rows = [dict(key=f"{base}:{r.key}:skipped", kind=kind_of(r), channel="none", status="skipped",
+                 petition_id=p.id, clock_id=clock.id, rung=r.key,
+                 context={"reason": f"superseded by {fire[0].key}"}) for r, _ in superseded]
+    rung = fire[0]
+    fire_on = local_date(fire[1])
+    for user in recipients(session, p, rung):
+        ctx = reminder_context(p, clock, rung, cal, wf, user, public_url, fire_on)
+        common = dict(kind=kind_of(rung), recipient_user_id=user.id, lang=user.lang, petition_id=p.id,
+                      clock_id=clock.id, rung=rung.key, context=ctx)
+        rows.append(dict(common, key=f"{base}:{rung.key}:user:{user.id}:inbox", channel="inbox"))
+        if user.email:
+            # digest readers get one message a working morning: their rows wait for the digest
+            rows.append(dict(common, key=f"{base}:{rung.key}:user:{user.id}:email", channel="email",
+                             to_email=user.email, status="held" if user.notify_mode == "digest" else "pending"))
+    ids = insert_ignore(session, rows)
+    result.claimed += 1
+    result.by_rung[rung.key] += 1
+    result.skipped += len(superseded)
+    result.created += len(ids)
+    result.outbox_ids.extend(ids)
+
+
+def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | None = None,
+         params: Params | None = None, wf: WorkflowDef | None = None, batch: int = 500,
+         public_url: str = "http://127.0.0.1:5000") -> TickResult:
+    now = now or utcnow()
+    started = utcnow()
+    cal, params, wf = cal or default_calendar(), params or load_params(), wf or load_workflow()
+    result = TickResult(at=now)
+    while True:
+        with transaction(engine) as s:
+            q = (select(Clock).where(Clock.status == "running", Clock.next_rung_at <= now)
+                 .order_by(Clock.next_rung_at, Clock.id).limit(batch))
+            if engine.dialect.name == "postgresql":
+                # two ticks at once each take different clocks instead of waiting or doubling
+                q = q.with_for_update(skip_locked=True, of=Clock)
+            clocks = s.scalars(q).all()
+            for clock in clocks:
+                _claim_clock(s, clock, now, cal, params, wf, public_url, result)
+        if len(clocks) < batch:
+            break
+    finished = utcnow()
+    with transaction(engine) as s:
+        s.add(TickRun(at=now, started_at=started, finished_at=finished, claimed=result.claimed,
+                      created=result.created, skipped=result.skipped,
+                      duration_ms=int((finished - started).total_seconds() * 1000)))
+    return result
+
+
+def rung_schedule(clock: Clock, cal: WorkingCalendar, params: Params, upto: int = 8) -> list[tuple[str, str]]:
+    """The first rungs of a clock as (key, local date): for explaining what will be sent."""
+    from engine.ladder import rungs
+    out = []
+    for i, r in enumerate(rungs(params.ladder)):
+        if i >= upto:
+            break
+        out.append((r.key, rung_date(clock.due_date, r.offset, cal).isoformat()))
+    return out
