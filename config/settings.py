@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     # Scheduler
     tick_interval_seconds: int = Field(default=300, validation_alias=AliasChoices("PETITIONS_TICK_INTERVAL"))
     relay_interval_seconds: int = Field(default=600, validation_alias=AliasChoices("PETITIONS_RELAY_INTERVAL"))
+    outbox_stale_seconds: int = Field(default=600, validation_alias=AliasChoices("PETITIONS_OUTBOX_STALE_SECONDS"))
     reminder_hour: str = Field(default="07:30", validation_alias=AliasChoices("PETITIONS_REMINDER_TIME"))
 
     # Channels

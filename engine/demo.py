@@ -14,6 +14,7 @@ from engine.services import petitions as svc
 from engine.services.sessions import add_session
 from engine.services.units import add_unit
 from engine.services.users import add_user
+from engine.text import fold
 from engine.timeutil import local_date
 
 DEMO_PASSWORD = "demo-petitions-2026"
@@ -109,7 +110,7 @@ def _one_petition(session, ctx, rng, unit, session_id, held, clerk, leader, dept
     cal = ctx.cal
     category, summary = rng.choice(SUMMARIES)
     name = rng.choice(NAMES)
-    email = f"{name.split()[-1].lower()}{rng.randrange(100)}@example.vn" if rng.random() < 0.4 else ""
+    email = f"{fold(name.split()[-1])}{rng.randrange(100)}@example.vn" if rng.random() < 0.4 else ""
     p = svc.add_petition(session, ctx, unit, summary, session_id=session_id, category=category,
                          petitioners=[{"name": name, "address": f"Thôn {rng.randrange(1, 12)}", "email": email}],
                          group_size=rng.choice([1, 1, 1, 1, 2, 6, 12]), complex_prolonged=rng.random() < 0.08,

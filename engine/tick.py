@@ -83,7 +83,7 @@ def reminder_context(p: Petition, clock: Clock, rung: Rung, cal: WorkingCalendar
 
 
 def _claim_clock(session: Session, clock: Clock, now: datetime, cal: WorkingCalendar, params: Params,
-                 wf: WorkflowDef, public_url: str, result: TickResult) -> None:
+                 wf: WorkflowDef, public_url: str, result: TickResult, webhook: bool = False) -> None:
     ladder = params.ladder
     due = []
     rung = rung_by_key(ladder, clock.next_rung)
@@ -111,6 +111,12 @@ def _claim_clock(session: Session, clock: Clock, now: datetime, cal: WorkingCale
             # digest readers get one message a working morning: their rows wait for the digest
             rows.append(dict(common, key=f"{base}:{rung.key}:user:{user.id}:email", channel="email",
                              to_email=user.email, status="held" if user.notify_mode == "digest" else "pending"))
+    if webhook and rows:
+        # one signed POST per rung for an SMS/Zalo gateway, addressed to the first recipient
+        first = next((r for r in rows if r.get("channel") == "inbox"), None)
+        if first is not None:
+            rows.append(dict(first, key=f"{base}:{rung.key}:webhook", channel="webhook", recipient_user_id=None,
+                             status="pending"))
     ids = insert_ignore(session, rows)
     result.claimed += 1
     result.by_rung[rung.key] += 1
@@ -121,7 +127,7 @@ def _claim_clock(session: Session, clock: Clock, now: datetime, cal: WorkingCale
 
 def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | None = None,
          params: Params | None = None, wf: WorkflowDef | None = None, batch: int = 500,
-         public_url: str = "http://127.0.0.1:5000") -> TickResult:
+         public_url: str = "http://127.0.0.1:5000", webhook: bool = False) -> TickResult:
     now = now or utcnow()
     started = utcnow()
     cal, params, wf = cal or default_calendar(), params or load_params(), wf or load_workflow()
@@ -135,7 +141,7 @@ def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | Non
                 q = q.with_for_update(skip_locked=True, of=Clock)
             clocks = s.scalars(q).all()
             for clock in clocks:
-                _claim_clock(s, clock, now, cal, params, wf, public_url, result)
+                _claim_clock(s, clock, now, cal, params, wf, public_url, result, webhook)
         if len(clocks) < batch:
             break
     finished = utcnow()

@@ -13,6 +13,8 @@ Load with `pytest_plugins = ["tests.conftest_smtp"]`.
 """
 from __future__ import annotations
 
+import asyncio
+
 import email
 import email.policy
 import socket
@@ -47,6 +49,7 @@ class SmtpServer:
     connections: int = 0
     # address -> SMTP reply, e.g. {"ghost@example.vn": "550 5.1.1 No such user"}
     refuse: dict = field(default_factory=dict)
+    delay: float = 0.0  # seconds before accepting each DATA: lets a test kill a sender mid-batch
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _connected(self) -> None:
@@ -74,6 +77,8 @@ class _Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)
         # Record before answering 250, so the client never sees success for a lost mail.
         self.server.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.server.messages.append(email.message_from_bytes(envelope.original_content or envelope.content,

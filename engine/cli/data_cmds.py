@@ -313,7 +313,8 @@ def tick(at, as_json):
     from config import get_settings
     from engine.tick import tick as run_tick
     now = parse_instant(at, "at") if at else None
-    res = run_tick(default_engine(), now, public_url=get_settings().public_url)
+    settings = get_settings()
+    res = run_tick(default_engine(), now, public_url=settings.public_url, webhook=bool(settings.webhook_url))
     dispatch_after_commit(res.outbox_ids)
     if as_json:
         echo_json(res.to_dict())

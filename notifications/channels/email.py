@@ -71,27 +71,41 @@ class EmailChannel:
         self.settings = settings
         self.timeout = timeout
 
-    def send_batch(self, messages: list[Message]) -> list[SendResult]:
+    def send_batch(self, messages: list[Message], on_result=None) -> list[SendResult]:
+        """Send over one connection. `on_result(index, result)` is called as soon as each
+        message is decided, so the caller can record it before the batch ends (a worker
+        killed mid-batch then loses at most the message in flight)."""
         messages = list(messages)
+        report = on_result or (lambda i, r: None)
         results: list[SendResult | None] = [
             None if m.to_email else SendResult.failed("no recipient email address", permanent=True)
             for m in messages
         ]
+        for i, r in enumerate(results):
+            if r is not None:
+                report(i, r)
         pending = [i for i, r in enumerate(results) if r is None]
         if pending:
-            for i, result in zip(pending, self._deliver([messages[i] for i in pending])):
+            for i, result in zip(pending, self._deliver([messages[i] for i in pending],
+                                                        lambda j, r: report(pending[j], r))):
                 results[i] = result
         return results  # type: ignore[return-value]
 
-    def _deliver(self, messages: list[Message]) -> list[SendResult]:
+    def _deliver(self, messages: list[Message], report=lambda j, r: None) -> list[SendResult]:
         if not self.settings.smtp_host:
-            return [SendResult.failed("SMTP_HOST is not configured", permanent=True)] * len(messages)
+            out = [SendResult.failed("SMTP_HOST is not configured", permanent=True)] * len(messages)
+            for j, r in enumerate(out):
+                report(j, r)
+            return out
         try:
             conn = self._open()
         except Exception as err:  # noqa: BLE001 - every failure becomes a result, by contract
-            return [classify(err)] * len(messages)
+            out = [classify(err)] * len(messages)
+            for j, r in enumerate(out):
+                report(j, r)
+            return out
         try:
-            return self._send_all(conn, messages)
+            return self._send_all(conn, messages, report)
         finally:
             try:
                 conn.quit()
@@ -113,15 +127,17 @@ class EmailChannel:
             raise
         return conn
 
-    def _send_all(self, conn: smtplib.SMTP, messages: list[Message]) -> list[SendResult]:
+    def _send_all(self, conn: smtplib.SMTP, messages: list[Message], report=lambda j, r: None) -> list[SendResult]:
         results: list[SendResult] = []
         broken: SendResult | None = None
-        for message in messages:
+        for j, message in enumerate(messages):
             if broken is not None:
                 results.append(broken)
+                report(j, broken)
                 continue
             result = self._send_one(conn, message)
             results.append(result)
+            report(j, result)
             if not result.ok and _connection_lost(conn):
                 # The rest of the batch would only collect "please run connect() first".
                 broken = SendResult.failed(f"connection lost earlier in the batch: {result.error}", permanent=False)

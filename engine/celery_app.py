@@ -1,0 +1,53 @@
+"""The one Celery app. Tasks are thin calls into services; beat only triggers them.
+
+Reminders are never ETA/countdown messages: beat calls `tick` every few minutes and the
+database decides what is due (a Redis visibility timeout can replay ETA messages, and a
+flushed broker loses them). Task modules of outer layers (the dispatcher lives in
+`notifications`) are found through the `petitions.tasks` entry point group, so the engine
+does not import them.
+"""
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from celery import Celery
+from celery.schedules import crontab
+
+from config import get_settings
+
+
+def task_modules() -> list[str]:
+    return ["engine.tasks"] + [ep.value for ep in entry_points(group="petitions.tasks")]
+
+
+def make_celery(settings=None) -> Celery:
+    settings = settings or get_settings()
+    settings.ensure_var_dir()  # the embedded broker and beat's schedule file live there
+    hh, mm = (int(x) for x in settings.reminder_hour.split(":"))
+    app = Celery("petitions", broker=settings.resolved_broker_url, include=task_modules())
+    app.conf.update(
+        timezone="Asia/Ho_Chi_Minh",
+        enable_utc=True,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        # Dispatch is idempotent (it re-checks the outbox row), so a redelivery is harmless
+        # and a worker killed mid-task leaves its message to be redelivered.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),
+        beat_schedule={
+            "tick": {"task": "petitions.tick", "schedule": float(settings.tick_interval_seconds)},
+            "relay": {"task": "petitions.relay", "schedule": float(settings.relay_interval_seconds)},
+            "digest": {"task": "petitions.digest", "schedule": crontab(hour=hh, minute=mm)},
+        },
+    )
+    if settings.broker_url and settings.broker_url.startswith(("redis://", "rediss://")):
+        # longer than any dispatch batch, so acks_late never sees a running task redelivered
+        app.conf.broker_transport_options = {"visibility_timeout": 3600}
+    return app
+
+
+app = make_celery()

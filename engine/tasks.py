@@ -1,0 +1,52 @@
+"""Celery tasks of the engine: three-line calls into services."""
+from __future__ import annotations
+
+from config import get_settings
+from engine.celery_app import app
+from engine.db import default_engine
+
+DISPATCH_TASK = "petitions.dispatch"
+CHUNK = 100
+
+
+def enqueue_dispatch(ids: list[int], celery_app=None) -> None:
+    """Hand outbox rows to the dispatcher in batches. May raise when the broker is down:
+    callers treat that as "the relay will send them"."""
+    ids = list(ids)
+    target = celery_app or app
+    for i in range(0, len(ids), CHUNK):
+        target.send_task(DISPATCH_TASK, args=[ids[i:i + CHUNK]])
+
+
+@app.task(name="petitions.tick")
+def tick_task():
+    from engine.tick import tick
+    settings = get_settings()
+    res = tick(default_engine(), public_url=settings.public_url, webhook=bool(settings.webhook_url))
+    _enqueue_quietly(res.outbox_ids)
+    return {"claimed": res.claimed, "created": res.created}
+
+
+@app.task(name="petitions.relay")
+def relay_task():
+    from datetime import timedelta
+    from engine.relay import unsent
+    ids = unsent(default_engine(), stale_claim=timedelta(seconds=get_settings().outbox_stale_seconds))
+    _enqueue_quietly(ids)
+    return len(ids)
+
+
+@app.task(name="petitions.digest")
+def digest_task():
+    from engine.digest import build_digests
+    ids = build_digests(default_engine(), public_url=get_settings().public_url)
+    _enqueue_quietly(ids)
+    return len(ids)
+
+
+def _enqueue_quietly(ids):
+    try:
+        enqueue_dispatch(ids)
+    except Exception:  # noqa: BLE001 - the rows stay pending; the relay sends them
+        import logging
+        logging.getLogger(__name__).warning("broker unavailable: %d outbox rows left for the relay", len(ids))

@@ -1,0 +1,98 @@
+"""`petitions worker`, `petitions beat`, `petitions outbox …` (plugged into the engine's
+command group through the `petitions.commands` entry point)."""
+from __future__ import annotations
+
+import json
+
+import click
+from sqlalchemy import select
+
+from engine.cli import t
+from engine.db import default_engine, transaction
+from engine.errors import NotFound
+from engine.models import OutboxMessage
+
+PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+
+
+@click.command("worker", context_settings=PASS_THROUGH)
+@click.option("--beat", is_flag=True, help="Also run beat inside this worker (one process only: development).")
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker_cmd(beat, celery_args):
+    """Start a Celery worker (other options go to `celery worker`)."""
+    from engine.celery_app import app
+    import notifications.tasks  # noqa: F401  (registers the dispatch task)
+    argv = ["worker", "--loglevel=INFO"] + (["--beat"] if beat else []) + list(celery_args)
+    app.worker_main(argv)
+
+
+@click.command("beat", context_settings=PASS_THROUGH)
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def beat_cmd(celery_args):
+    """Start Celery beat: run exactly one (other options go to `celery beat`)."""
+    from engine.celery_app import app
+    app.start(["beat", "--loglevel=INFO"] + list(celery_args))
+
+
+@click.group("outbox")
+def outbox_cmd():
+    """Notifications waiting, sent or failed."""
+
+
+@outbox_cmd.command("list")
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed", "skipped", "held", "digested"]))
+@click.option("--limit", default=100, type=int)
+@click.option("--json", "as_json", is_flag=True)
+def outbox_list(status, limit, as_json):
+    """List outbox rows, newest first."""
+    with transaction(default_engine()) as s:
+        q = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+        if status:
+            q = q.where(OutboxMessage.status == status)
+        rows = [{"id": r.id, "kind": r.kind, "channel": r.channel, "status": r.status, "to": r.to_email,
+                 "user": r.recipient_user_id, "rung": r.rung, "attempts": r.attempts, "error": r.last_error,
+                 "created_at": r.created_at.isoformat(), "sent_at": r.sent_at.isoformat() if r.sent_at else None}
+                for r in s.scalars(q)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['id']:>7} {r['status']:<8} {r['channel']:<7} {r['kind']:<22} {r['to'] or r['user'] or '-'}"
+                   + (f"  {r['error']}" if r["error"] else ""))
+    click.echo(t(f"{len(rows)} dòng", f"{len(rows)} rows"))
+
+
+@outbox_cmd.command("retry")
+@click.argument("outbox_id", type=int)
+def outbox_retry(outbox_id):
+    """Queue a failed notification again (after fixing what made it fail)."""
+    from notifications.dispatcher import retry
+    engine = default_engine()
+    if not retry(engine, outbox_id):
+        raise NotFound("unknown_outbox", id=outbox_id)
+    try:
+        from engine.tasks import enqueue_dispatch
+        enqueue_dispatch([outbox_id])
+        click.echo(t(f"Đã xếp lại thông báo {outbox_id} vào hàng đợi", f"Queued notification {outbox_id} again"))
+    except Exception:  # noqa: BLE001
+        click.echo(t(f"Thông báo {outbox_id} chờ gửi lại (hàng đợi chưa sẵn sàng; bộ chuyển tiếp sẽ gửi)",
+                     f"Notification {outbox_id} is pending (broker unavailable; the relay will send it)"))
+
+
+@outbox_cmd.command("send")
+@click.option("--json", "as_json", is_flag=True)
+def outbox_send(as_json):
+    """Send every pending notification now, in this process (no worker needed)."""
+    from engine.relay import unsent
+    from notifications.dispatcher import dispatch
+    from datetime import timedelta
+    engine = default_engine()
+    ids = unsent(engine, fresh=timedelta(0))
+    res = dispatch(engine, ids)
+    out = {"sent": res.sent, "retried": res.retried, "failed": res.failed, "errors": res.errors[:20]}
+    click.echo(json.dumps(out, ensure_ascii=False) if as_json else
+               t(f"Đã gửi {res.sent}, thử lại sau {res.retried}, lỗi {res.failed}",
+                 f"Sent {res.sent}, retry later {res.retried}, failed {res.failed}"))
+
+
+commands = [worker_cmd, beat_cmd, outbox_cmd]
