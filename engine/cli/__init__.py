@@ -89,4 +89,4 @@ def main(argv=None) -> None:
     sys.exit(rv if isinstance(rv, int) else 0)
 
 
-from engine.cli import calendar_cmds, data_cmds  # noqa: E402,F401  (registers commands)
+from engine.cli import calendar_cmds, data_cmds, report_cmds  # noqa: E402,F401  (registers commands)

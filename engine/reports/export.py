@@ -1,0 +1,233 @@
+"""Exports of the reports: XLSX laid out like the seed's annex (openpyxl), CSV in UTF-8 with
+a BOM (so Excel opens Vietnamese text correctly), JSON, and a printable A4 HTML page.
+
+`export(report, fmt, lang)` is the one entry point: `report` is an `Appendix2` or an
+`OntimeReport`; it returns bytes for xlsx/csv and str for json/html/table.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from jinja2 import Environment, select_autoescape
+
+from engine.reports.appendix2 import COLUMN_LABELS, COLUMNS, LINES, TITLE, Appendix2
+from engine.reports.ontime import CLOCK_LABELS, FIGURE_LABELS, OntimeReport, OntimeRow
+
+FORMATS = ("table", "json", "csv", "xlsx", "html")
+BOM = "\ufeff"
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def _d(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def _period_line(r, lang: str) -> str:
+    if lang == "en":
+        return f"{r.unit_name} ({r.unit}) — from {_d(r.date_from)} to {_d(r.date_to)}"
+    return f"{r.unit_name} ({r.unit}) — từ ngày {_d(r.date_from)} đến ngày {_d(r.date_to)}"
+
+
+# -- tables (headers + rows) shared by csv, html and the CLI table ---------------------------------
+def appendix2_table(r: Appendix2, lang: str = "vi") -> tuple[list[str], list[list]]:
+    headers = ["STT", "Nội dung" if lang != "en" else "Item", "Chi tiết" if lang != "en" else "Detail",
+               *(_pick(COLUMN_LABELS[c], lang) for c in COLUMNS), "key"]
+    rows = [[line.stt, _pick(line.group, lang), _pick(line.label, lang), *(r.figures[line.key][c] for c in COLUMNS),
+             line.key] for line in LINES]
+    return headers, rows
+
+
+def _pct(x: float | None) -> str:
+    return "" if x is None else f"{x * 100:.1f}%"
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None else (f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}")
+
+
+def ontime_table(r: OntimeReport, lang: str = "vi") -> tuple[list[str], list[list]]:
+    group_header = {None: "", "unit": ("Đơn vị", "Unit"), "department": ("Phòng ban", "Department"),
+                    "category": ("Lĩnh vực", "Category"), "month": ("Tháng", "Month")}[r.by]
+    headers = ["Thời hạn" if lang != "en" else "Clock"]
+    if r.by:
+        headers.append(_pick(group_header, lang))
+    headers += [_pick(FIGURE_LABELS[k], lang) for k in
+                ("met_on_time", "met_late", "open_overdue", "open_on_track", "extended", "rate", "ci",
+                 "median_days", "p90_days")]
+    rows = []
+    all_label = "Tất cả" if lang != "en" else "All"
+
+    def line(x: OntimeRow, label: str | None) -> list:
+        ci = x.interval
+        out = [_pick(CLOCK_LABELS[x.clock], lang)]
+        if r.by:
+            out.append(label)
+        out += [x.met_on_time, x.met_late, x.open_overdue, x.open_on_track, x.extended, _pct(x.rate),
+                f"{_pct(ci[0])}–{_pct(ci[1])}" if ci else "", _num(x.median_days), _num(x.p90_days)]
+        return out
+
+    for x in r.rows:
+        rows.append(line(x, f"{x.label} ({x.key})" if r.by in ("unit", "department") else x.label))
+    for x in r.totals:
+        rows.append(line(x, all_label))
+    return headers, rows
+
+
+def _title(report, lang: str) -> str:
+    if isinstance(report, Appendix2):
+        return _pick(TITLE, lang)
+    return "Tỷ lệ giải quyết đúng hạn" if lang != "en" else "On-time rates"
+
+
+def _table(report, lang: str):
+    return appendix2_table(report, lang) if isinstance(report, Appendix2) else ontime_table(report, lang)
+
+
+# -- formats ---------------------------------------------------------------------------------------
+def to_json(report) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+
+def to_csv(report, lang: str = "vi") -> bytes:
+    headers, rows = _table(report, lang)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(headers)
+    w.writerows(rows)
+    return (BOM + buf.getvalue()).encode("utf-8")
+
+
+def to_text_table(report, lang: str = "vi") -> str:
+    headers, rows = _table(report, lang)
+    if isinstance(report, Appendix2):
+        headers, rows = headers[:-1], [row[:-1] for row in rows]
+    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [min(max(len(row[i]) for row in cells), 60) for i in range(len(headers))]
+
+    def fmt(row):
+        return "  ".join(c[:60].ljust(widths[i]) if not c.replace("%", "").replace(".", "").isdigit()
+                         else c.rjust(widths[i]) for i, c in enumerate(row))
+    return "\n".join([_title(report, lang), _period_line(report, lang), "", fmt(cells[0]),
+                      "  ".join("-" * w for w in widths), *(fmt(row) for row in cells[1:])])
+
+
+def to_xlsx(report, lang: str = "vi") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Phu luc 2" if isinstance(report, Appendix2) else "Dung han"
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    headers, rows = _table(report, lang)
+    if isinstance(report, Appendix2):
+        headers, rows = headers[:-1], [row[:-1] for row in rows]
+    ncol = len(headers)
+    ws.cell(1, 1, _title(report, lang)).font = Font(bold=True, size=13)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    ws.cell(1, 1).alignment = centre
+    ws.row_dimensions[1].height = 36
+    ws.cell(2, 1, _period_line(report, lang)).alignment = centre
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
+    for j, h in enumerate(headers, 1):
+        c = ws.cell(4, j, h)
+        c.font, c.border, c.alignment = Font(bold=True), box, centre
+    for i, row in enumerate(rows, 5):
+        for j, v in enumerate(row, 1):
+            c = ws.cell(i, j, v)
+            c.border, c.alignment = box, (centre if isinstance(v, int) or j == 1 else wrap)
+    if isinstance(report, Appendix2):
+        # Merge the STT and heading cells of rows made of several sub-rows, like the seed.
+        start = 5
+        while start < 5 + len(rows):
+            stop = start
+            while stop + 1 < 5 + len(rows) and rows[stop + 1 - 5][0] == rows[start - 5][0] \
+                    and rows[stop + 1 - 5][1] == rows[start - 5][1]:
+                stop += 1
+            if stop > start:
+                ws.merge_cells(start_row=start, start_column=1, end_row=stop, end_column=1)
+                ws.merge_cells(start_row=start, start_column=2, end_row=stop, end_column=2)
+            start = stop + 1
+        for col, width in zip("ABCDEF", (6, 45, 55, 12, 12, 12)):
+            ws.column_dimensions[col].width = width
+    else:
+        for j in range(1, ncol + 1):
+            ws.column_dimensions[get_column_letter(j)].width = 22 if j <= 2 else 14
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait" if isinstance(report, Appendix2) else "landscape"
+    ws.print_title_rows = "4:4"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+_HTML = """<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title>
+<style>
+@page { size: A4 {{ orientation }}; margin: 15mm; }
+body { font-family: "Times New Roman", serif; font-size: 12pt; color: #000; }
+h1 { font-size: 13pt; text-align: center; margin: 0 0 4pt; }
+p.sub { text-align: center; margin: 0 0 10pt; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #000; padding: 3pt 5pt; vertical-align: middle; }
+th { text-align: center; }
+td.n { text-align: right; }
+a { color: inherit; text-decoration: none; }
+figure { margin: 10pt 0; page-break-inside: avoid; }
+@media print { a { text-decoration: none; } }
+</style></head><body>
+<h1>{{ title }}</h1><p class="sub">{{ subtitle }}</p>
+<table><thead><tr>{% for h in headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in rows %}{% set ri = loop.index0 %}<tr>{% for c in row %}{% set link = links(ri, loop.index0) %}
+<td{% if c is number %} class="n"{% endif %}>{% if link and c is number %}<a href="{{ link }}">{{ c }}</a>{% else %}{{ c }}{% endif %}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table>
+{% for svg in charts %}<figure>{{ svg | safe }}</figure>{% endfor %}
+</body></html>
+"""
+_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+
+
+def to_html(report, lang: str = "vi", charts: list[str] | None = None, link=None) -> str:
+    """A printable A4 page. `link(key, column)` (optional) returns the drill-down URL of an
+    annex number, so the web admin can make every figure a link."""
+    headers, rows = _table(report, lang)
+    is_annex = isinstance(report, Appendix2)
+    if is_annex:
+        keys = [row[-1] for row in rows]
+        headers, rows = headers[:-1], [row[:-1] for row in rows]
+
+        def links(row_index, col_index):
+            if link is None or col_index < 3:
+                return None
+            return link(keys[row_index], COLUMNS[col_index - 3])
+    else:
+        def links(row_index, col_index):
+            return None
+    return _env.from_string(_HTML).render(lang=lang, title=_title(report, lang), subtitle=_period_line(report, lang),
+                                          headers=headers, rows=rows, charts=charts or [], links=links,
+                                          orientation="portrait" if is_annex else "landscape")
+
+
+def export(report, fmt: str, lang: str = "vi") -> bytes | str:
+    from engine.errors import ValidationError
+    if fmt == "json":
+        return to_json(report)
+    if fmt == "csv":
+        return to_csv(report, lang)
+    if fmt == "xlsx":
+        return to_xlsx(report, lang)
+    if fmt == "html":
+        return to_html(report, lang)
+    if fmt == "table":
+        return to_text_table(report, lang)
+    raise ValidationError("bad_format", field="format", value=fmt, choices=", ".join(FORMATS))
