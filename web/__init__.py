@@ -1,1 +1,92 @@
-"""The thin Flask admin."""
+"""The thin Flask admin.
+
+Every state change goes through `engine.services`; views only parse input, call a service
+inside `engine.db.transaction`, and render. Arrows point one way: web → engine, workflows.
+
+* `create_app(engine=None, settings=None, now=None)` builds the app. Without an engine it
+  uses `engine.db.default_engine()` (SQLite under var/ unless DATABASE_URL is set).
+  `now` (a callable or an aware datetime) fixes "today" for tests.
+* Translations: message ids are English; `web/translations/vi/LC_MESSAGES/messages.po`
+  holds the Vietnamese text (the default locale). There is no manual compile step: at app
+  start `web.i18n.compile_catalogs()` compiles every .po whose .mo is missing or older,
+  next to the .po when the package directory is writable, otherwise into
+  `<var_dir>/translations`, and points Flask-Babel there. .mo files are gitignored.
+* Secret key: SECRET_KEY from the environment; in development a random key is generated
+  once and kept in `<var_dir>/secret_key` (mode 0600).
+* Production: `gunicorn web.wsgi:app`; development: `petitions web [--host H] [--port P]`.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+from web.extensions import babel, csrf, login_manager
+
+
+def create_app(engine=None, settings=None, now=None, testing: bool = False) -> Flask:
+    from config import get_settings
+    from engine.db import default_engine
+
+    settings = settings or get_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=_secret_key(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=testing,
+        PETITIONS_SETTINGS=settings,
+        PREFERRED_URL_SCHEME="https" if settings.public_url.startswith("https://") else "http",
+    )
+    app.extensions["petitions_engine"] = engine if engine is not None else default_engine(settings)
+    app.extensions["petitions_now"] = now
+
+    from web.i18n import compile_catalogs, select_locale
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = compile_catalogs(settings)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from web import auth, dbsession, errors, filters, security
+    dbsession.init_app(app)
+    auth.init_login(app)
+    filters.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from web.blueprints import admin, inbox, petitions, reports, sessions
+    for bp in (auth.bp, petitions.bp, sessions.bp, inbox.bp, reports.bp, admin.bp):
+        app.register_blueprint(bp)
+    return app
+
+
+def _secret_key(settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key
+    import os
+    import secrets
+    path = settings.ensure_var_dir() / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(key)
+        return key
+    except OSError:
+        return secrets.token_hex(32)
+
+
+def now_utc(app) -> datetime:
+    from engine.timeutil import utcnow
+    fixed = app.extensions.get("petitions_now")
+    if fixed is None:
+        return utcnow()
+    return fixed() if callable(fixed) else fixed

@@ -1,0 +1,2 @@
+"""Blueprints: petitions (landing pages, lists, detail, actions), sessions (clerk),
+inbox, reports (auditor), admin."""

@@ -1,0 +1,189 @@
+"""Landing pages per role, petition lists and search, the detail page and its actions."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from engine.clocks import explain_clock
+from engine.errors import DomainError, Forbidden, NotFound, ValidationError, VersionConflict, IllegalTransition
+from engine.models import CATEGORIES, ClockJournal, Event, Petition
+from engine.services import petitions as svc
+from web import queries as Q
+from web.access import ALL_ROLES, allow, allowed_actions, scoped_petition, sees_personal_data
+from web.dbsession import after_commit, db, unit_of_work
+from web.deadlines import badge
+from web.forms import error_text, parse_filter_date
+
+bp = Blueprint("petitions", __name__)
+
+
+def _badges(items):
+    ctx = Q.context()
+    today = Q.today()
+    return {p.id: badge(p, today, ctx.cal) for p in items}
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@bp.route("/")
+@allow(*ALL_ROLES)
+def home():
+    role = current_user.role
+    if role == "department":
+        return work()
+    if role == "leader":
+        return backlog()
+    if role == "clerk":
+        from web.blueprints.sessions import desk
+        return desk()
+    if role == "auditor":
+        from web.blueprints.reports import overview
+        return overview()
+    from web.blueprints.admin import index
+    return index()
+
+
+@bp.route("/work")
+@allow("department")
+def work():
+    """Việc của tôi: the department's assigned open petitions, by deadline."""
+    s = db()
+    q = Q.by_deadline(Q.scoped(s, current_user.model()).where(Petition.state.in_(("in_resolution", "received"))))
+    page = Q.paginate(s, q, _page())
+    return render_template("work.html", page=page, badges=_badges(page.items))
+
+
+@bp.route("/backlog")
+@allow("leader")
+def backlog():
+    s = db()
+    user = current_user.model()
+    today = Q.today()
+    base = Q.scoped(s, user)
+    overdue = list(s.scalars(Q.by_deadline(base.where(Q.overdue_clause(today))).limit(100)).unique())
+    awaiting = list(s.scalars(Q.by_deadline(base.where(Petition.state == "received")).limit(100)).unique())
+    page = Q.paginate(s, Q.by_deadline(base.where(Petition.state.in_(("received", "in_resolution")))), _page())
+    return render_template("backlog.html", overdue=overdue, awaiting=awaiting, page=page,
+                           badges=_badges(overdue + awaiting + page.items))
+
+
+def read_filters(errors: dict) -> dict:
+    a = request.args
+    f = {k: (a.get(k) or "").strip() for k in ("q", "unit", "department", "state", "category")}
+    if f["state"] and f["state"] not in Q.context().workflow.states:
+        errors["state"] = _("Unknown state.")
+        f["state"] = ""
+    if f["category"] and f["category"] not in CATEGORIES:
+        errors["category"] = _("Unknown category.")
+        f["category"] = ""
+    f["date_from"] = parse_filter_date(a.get("date_from"), "date_from", errors)
+    f["date_to"] = parse_filter_date(a.get("date_to"), "date_to", errors)
+    f["overdue"] = a.get("overdue") == "1"
+    return f
+
+
+@bp.route("/petitions")
+@allow(*ALL_ROLES)
+def index():
+    s = db()
+    errors: dict = {}
+    f = read_filters(errors)
+    q = Q.apply_filters(s, Q.scoped(s, current_user.model()), f, Q.today())
+    page = Q.paginate(s, q.order_by(Petition.received_on.desc(), Petition.id.desc()), _page())
+    from engine.policy import unit_scope_ids
+    units = Q.units_in(s, unit_scope_ids(s, current_user.model()))
+    return render_template("petitions.html", page=page, badges=_badges(page.items), f=f, errors=errors,
+                           units=[u for u in units if u.level != "department"],
+                           departments=[u for u in units if u.level == "department"]), (400 if errors else 200)
+
+
+def _detail(p: Petition, errors=None, values=None, status=200, open_action=None):
+    s = db()
+    ctx = Q.context()
+    user = current_user
+    clocks = []
+    for c in p.clocks:
+        journal = list(s.scalars(select(ClockJournal).where(ClockJournal.clock_id == c.id).order_by(ClockJournal.id)))
+        clocks.append({"clock": c, "why": explain_clock(c, ctx.cal), "journal": journal})
+    events = list(s.scalars(select(Event).where(Event.petition_id == p.id).order_by(Event.seq)))
+    actions = allowed_actions(ctx.workflow, user, p)
+    departments = Q.departments_under(s, p.unit_id) if any("department" in a.fields for a in actions) else []
+    linked = {}
+    for rel in ("escalated_to", "escalated_from"):
+        other = getattr(p, rel)
+        if other is not None:
+            from engine.policy import can_read
+            linked[rel] = (other.code, can_read(s, user.model(), other))
+    return render_template("detail.html", p=p, clocks=clocks, events=events, actions=actions,
+                           departments=departments, personal=sees_personal_data(user), errors=errors or {},
+                           values=values or {}, badge=badge(p, Q.today(), ctx.cal), linked=linked,
+                           open_action=open_action, today=Q.today()), status
+
+
+@bp.route("/petitions/<code>")
+@allow(*ALL_ROLES)
+def detail(code):
+    return _detail(scoped_petition(code))
+
+
+STATUS = {ValidationError: 400, IllegalTransition: 409, VersionConflict: 409, Forbidden: 403, NotFound: 404}
+
+
+@bp.route("/petitions/<code>/act/<action>", methods=["POST"])
+@allow("clerk", "leader", "department")
+def act(code, action):
+    p = scoped_petition(code)
+    ctx = Q.context()
+    adef = ctx.workflow.actions.get(action)
+    if adef is None:
+        abort(404)
+    if adef not in allowed_actions(ctx.workflow, current_user, p):
+        if current_user.role not in adef.roles and current_user.role != "admin":
+            abort(403)
+    form = request.form
+    params = {k: form.get(k, "").strip() for k in adef.fields if form.get(k, "").strip()}
+    on = form.get("on", "").strip() or None
+    version = form.get("version", "").strip()
+    values = dict(params, on=on or "")
+    try:
+        expect = int(version) if version else None
+    except ValueError:
+        expect = -1
+    try:
+        with unit_of_work() as s:
+            result = svc.act(s, ctx, code, action, current_user.username, params, on=on, expect_version=expect)
+            outbox = list(result.outbox_ids)
+            created = result.created.code if result.created is not None else None
+    except DomainError as exc:
+        status = next((v for k, v in STATUS.items() if isinstance(exc, k)), 400)
+        if status == 404:
+            abort(404)
+        db().expire_all()
+        fresh = scoped_petition(code)
+        field = exc.field if exc.field in adef.fields or exc.field == "on" else "form"
+        if isinstance(exc, VersionConflict):
+            msg = _("Someone else acted on this petition first (it is now: %(state)s). "
+                    "The page shows the current state; check it and try again if still needed.",
+                    state=ctx.workflow.state_label(fresh.state, _lang()))
+            field = "form"
+        else:
+            msg = error_text(exc)
+        return _detail(fresh, errors={action: {field: msg}}, values={action: values}, status=status,
+                       open_action=action)
+    after_commit(outbox)
+    flash(_("Done: %(action)s.", action=ctx.workflow.action_label(action, _lang())), "success")
+    if created:
+        flash(_("A linked petition %(code)s was opened at the level above.", code=created), "info")
+    return redirect(url_for("petitions.detail", code=code))
+
+
+def _lang():
+    from web.i18n import current_lang
+    return current_lang()

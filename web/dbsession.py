@@ -1,0 +1,58 @@
+"""One read session per request (closed at teardown) and the unit of work for writes."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import current_app, g
+from sqlalchemy.orm import Session
+
+from engine.db import transaction
+
+
+def engine():
+    return current_app.extensions["petitions_engine"]
+
+
+def db() -> Session:
+    """The request's read session."""
+    if "db" not in g:
+        g.db = Session(engine(), expire_on_commit=False, autoflush=False)
+    return g.db
+
+
+@contextmanager
+def unit_of_work():
+    """A write: one transaction through the engine's unit of work; commit or roll back.
+
+    The request's read transaction is ended first: on SQLite every transaction takes the
+    write lock (BEGIN IMMEDIATE), so a read left open would block the write. Loaded objects
+    stay usable (expire_on_commit=False) and are expired afterwards to show the new state.
+    """
+    read = g.get("db")
+    if read is not None:
+        read.commit()
+    try:
+        with transaction(engine()) as s:
+            yield s
+    finally:
+        if read is not None:
+            read.expire_all()
+
+
+def after_commit(outbox_ids) -> None:
+    """Hand new outbox rows to the worker; the relay picks them up if the broker is down."""
+    if not outbox_ids:
+        return
+    try:
+        from engine.tasks import enqueue_dispatch
+        enqueue_dispatch(list(outbox_ids))
+    except Exception:  # noqa: BLE001 - the outbox row is the truth
+        pass
+
+
+def init_app(app) -> None:
+    @app.teardown_appcontext
+    def _close(_exc):
+        s = g.pop("db", None)
+        if s is not None:
+            s.close()

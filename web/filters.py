@@ -1,0 +1,66 @@
+"""Jinja filters and globals: dates dd/mm/yyyy with Vietnamese weekday names, labels."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import request
+from flask_login import current_user
+
+from engine.messages import weekday_name
+from engine.timeutil import local_datetime
+from engine.workflow import load_workflow
+from web import labels
+from web.i18n import current_lang
+
+
+def vndate(d) -> str:
+    if d is None:
+        return ""
+    if isinstance(d, str):
+        d = date.fromisoformat(d[:10])
+    if isinstance(d, datetime):
+        d = local_datetime(d)
+    return d.strftime("%d/%m/%Y")
+
+
+def vndatetime(dt) -> str:
+    if dt is None:
+        return ""
+    return local_datetime(dt).strftime("%H:%M %d/%m/%Y")
+
+
+def weekday(d) -> str:
+    if isinstance(d, str):
+        d = date.fromisoformat(d[:10])
+    return weekday_name(d, current_lang())
+
+
+def display_value(v) -> str:
+    """An event's recorded value: ISO dates read as dd/mm/yyyy."""
+    if isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-":
+        try:
+            return vndate(date.fromisoformat(v))
+        except ValueError:
+            return v
+    return "" if v is None else str(v)
+
+
+def init_app(app) -> None:
+    wf = load_workflow()
+    app.jinja_env.filters.update(
+        vndate=vndate, display_value=display_value, vndatetime=vndatetime, weekday=weekday,
+        state_label=lambda s: wf.state_label(s, current_lang()),
+        action_label=lambda a: wf.action_label(a, current_lang()),
+        clock_label=lambda c: wf.clock_label(c, current_lang()),
+        category_label=lambda c: labels.CATEGORIES.get(c, c),
+        kind_label=lambda k: labels.KINDS.get(k, k),
+        session_kind_label=lambda k: labels.SESSION_KINDS.get(k, k),
+        role_label=lambda r: labels.ROLES.get(r, r),
+        clock_status_label=lambda s: labels.CLOCK_STATUSES.get(s, s),
+        field_label=lambda f: labels.FIELDS.get(f, f),
+    )
+
+    @app.context_processor
+    def _globals():
+        return {"lang": current_lang(), "workflow": wf, "labels": labels, "current_path": request.full_path.rstrip("?"),
+                "me": current_user}
