@@ -30,7 +30,16 @@ def worker_cmd(beat, celery_args):
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def beat_cmd(celery_args):
     """Start Celery beat: run exactly one (other options go to `celery beat`)."""
+    from celery.signals import beat_init
+
     from engine.celery_app import app
+
+    @beat_init.connect(weak=False)
+    def _tick_now(sender=None, **_):
+        # An interval entry first fires one interval after start; tick at once so that
+        # reminders due during a restart go out now and /healthz sees a live scheduler.
+        app.send_task("petitions.tick")
+
     app.start(["beat", "--loglevel=INFO"] + list(celery_args))
 
 

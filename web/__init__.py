@@ -60,8 +60,13 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     security.init_app(app)
     errors.init_app(app)
 
-    from web.blueprints import admin, inbox, petitions, reports, sessions
-    for bp in (auth.bp, petitions.bp, sessions.bp, inbox.bp, reports.bp, admin.bp):
+    from engine.logs import configure as configure_logging
+    from web import requestlog
+    configure_logging(settings)
+    requestlog.init_app(app)
+    from web.blueprints import admin, inbox, ops, petitions, reports, sessions
+    csrf.exempt(ops.bp)  # read-only GET endpoints for probes
+    for bp in (auth.bp, petitions.bp, sessions.bp, inbox.bp, reports.bp, admin.bp, ops.bp):
         app.register_blueprint(bp)
     return app
 

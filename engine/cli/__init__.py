@@ -69,6 +69,8 @@ def _database_message(exc: DBAPIError) -> str:
 
 
 def main(argv=None) -> None:
+    from engine.logs import configure
+    configure(get_settings())
     try:
         rv = cli.main(args=argv, prog_name="petitions", standalone_mode=False)
     except DomainError as exc:
@@ -89,4 +91,4 @@ def main(argv=None) -> None:
     sys.exit(rv if isinstance(rv, int) else 0)
 
 
-from engine.cli import calendar_cmds, data_cmds, report_cmds  # noqa: E402,F401  (registers commands)
+from engine.cli import calendar_cmds, data_cmds, report_cmds, run_cmd  # noqa: E402,F401  (registers commands)

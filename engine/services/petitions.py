@@ -1,6 +1,7 @@
 """Petitions: receive one, apply a workflow action (one transaction), show, list."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -15,15 +16,15 @@ from engine.calendar import WorkingCalendar, default_calendar
 from engine.clocks import extend_clock, start_clock, stop_clock
 from engine.errors import (Forbidden, IllegalTransition, NotFound, ValidationError, VersionConflict)
 from engine.models import (CATEGORIES, PETITION_KINDS, Clock, Event, OrgUnit, Petition, PetitionCounter, Petitioner,
-                           ReceptionSession, User)
+                           ReceptionSession, User, petition_search_text)
 from engine.notices import tell_petitioners
 from engine.params import Params, load_params
 from engine.policy import ancestors, can_act_on, can_read, petition_scope, subtree_ids
 from engine.services.common import choice, count, text, unit_by_code, user_by_name
-from engine.text import fold
 from engine.timeutil import local_date, local_midnight, parse_date, parse_instant, utcnow
 from engine.workflow import WorkflowDef, load_workflow
 
+log = logging.getLogger("petitions.workflow")
 GROUP_THRESHOLD = 5  # Law on Citizen Reception art. 29: 5 or more people form a group (đoàn đông người)
 
 
@@ -72,8 +73,7 @@ def _snapshot(p: Petition) -> dict:
 
 
 def _search_text(p: Petition, unit: OrgUnit) -> str:
-    names = " ".join(x.name for x in p.petitioners)
-    return fold(f"{p.code} {p.summary} {names} {unit.name}")
+    return petition_search_text(p, unit)
 
 
 # -- receive --------------------------------------------------------------------------
@@ -288,6 +288,8 @@ def act(session: Session, ctx: Context, code: str, action: str, by: str, params:
     except IntegrityError:  # two writers appended the same seq: the other one won
         raise VersionConflict("version_conflict", code=p.code, actual="?", expected=before["version"]) from None
     outbox_ids = tell_petitioners(session, p, ev, adef.tell_petitioner) if adef.tell_petitioner else []
+    log.info("%s %s -> %s", action, p.code, p.state,
+             extra={"petition": p.code, "action": action, "actor": actor.username})
     return ActResult(p, ev, outbox_ids, created)
 
 

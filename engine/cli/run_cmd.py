@@ -1,0 +1,112 @@
+"""`petitions run`: the whole product in one command, for a new user.
+
+Runs the migrations, loads the demo data on first start, ticks once, then starts the
+admin, a Celery worker and beat as child processes (the embedded defaults need no server;
+with DATABASE_URL and BROKER_URL set, the same command runs against PostgreSQL and
+Redis), prints the address and the demo sign-ins, and stops every child cleanly on
+Ctrl-C or SIGTERM. It launches the other commands by name, so the engine still imports
+nothing of the web layer.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+import time
+
+import click
+
+from config import get_settings
+from engine.cli import cli, t
+
+
+def _children(host: str, port: int, embedded: bool) -> list[tuple[str, list[str]]]:
+    py = [sys.executable, "-m", "engine"]
+    # SQLite is one writer at a time: one task at a time keeps the worker out of its way
+    pool = ["--pool=solo"] if embedded else ["--concurrency=2"]
+    return [("web", py + ["web", "--host", host, "--port", str(port)]),
+            ("worker", py + ["worker"] + pool),
+            ("beat", py + ["beat"])]
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--no-demo", is_flag=True, help="Do not load the demo data into an empty database.")
+def run(host, port, no_demo):
+    """Start the admin, a worker and beat (with demo data on first start)."""
+    from sqlalchemy import func, select
+
+    from engine.db import default_engine, transaction
+    from engine.demo import DEMO_PASSWORD, USERS, load_demo
+    from engine.migrate import upgrade
+    from engine.models import OrgUnit
+    from engine.services.petitions import Context
+    from engine.tasks import _enqueue_quietly
+    from engine.tick import tick
+
+    settings = get_settings()
+    settings.ensure_var_dir()
+    engine = default_engine()
+    upgrade(engine)
+    with transaction(engine) as s:
+        empty = not s.scalar(select(func.count(OrgUnit.id)))
+    demo = empty and not no_demo
+    if demo:
+        click.echo(t("Đang nạp dữ liệu mẫu…", "Loading the demo data…"))
+        quiet = logging.getLogger("petitions.workflow")
+        level = quiet.level
+        quiet.setLevel(logging.WARNING)  # ~400 demo actions would bury the banner
+        try:
+            with transaction(engine) as s:
+                load_demo(s, Context())
+        finally:
+            quiet.setLevel(level)
+    res = tick(engine, public_url=settings.public_url, webhook=bool(settings.webhook_url))
+
+    procs: list[tuple[str, subprocess.Popen]] = []
+    stopping = {"flag": False}
+
+    def stop(*_):
+        stopping["flag"] = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for name, argv in _children(host, port, settings.embedded_broker):
+        procs.append((name, subprocess.Popen(argv)))
+    _enqueue_quietly(res.outbox_ids)
+
+    url = f"http://{host}:{port}/"
+    click.echo("")
+    click.echo(t(f"Hệ thống đang chạy: {url}", f"Running: {url}"))
+    click.echo(t("Cơ sở dữ liệu: ", "Database: ") + engine.url.render_as_string(hide_password=True))
+    click.echo(t("Hàng đợi: ", "Broker: ") + ("SQLite (nhúng)" if settings.embedded_broker else "Redis"))
+    if demo or not empty:
+        click.echo(t(f"Tài khoản thử (mật khẩu {DEMO_PASSWORD}): ", f"Demo sign-ins (password {DEMO_PASSWORD}): ")
+                   + ", ".join(f"{u} ({r})" for u, r, _, _ in USERS[:6]))
+    click.echo(t("Nhấn Ctrl-C để dừng.", "Press Ctrl-C to stop."))
+
+    code = 0
+    while not stopping["flag"]:
+        for name, p in procs:
+            if p.poll() is not None:
+                click.echo(t(f"Tiến trình {name} đã dừng (mã {p.returncode}); dừng toàn bộ.",
+                             f"The {name} process stopped (code {p.returncode}); stopping everything."), err=True)
+                stopping["flag"], code = True, 1
+                break
+        time.sleep(0.3)
+
+    click.echo(t("Đang dừng…", "Stopping…"))
+    for _, p in reversed(procs):
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    deadline = time.time() + 30
+    for _, p in procs:
+        try:
+            p.wait(max(0.1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    click.echo(t("Đã dừng.", "Stopped."))
+    sys.exit(code)
