@@ -58,9 +58,9 @@ def build_digests(engine: Engine, now: datetime | None = None, public_url: str =
                                                User.email.is_not(None))).all()
         for user in readers:
             items = _items(s, user, today, cal, public_url)
+            # the per-reminder emails held for this reader are folded into today's digest
             s.execute(update(OutboxMessage).where(OutboxMessage.recipient_user_id == user.id,
-                                                  OutboxMessage.status == "held", OutboxMessage.created_at <= now)
-                      .values(status="digested"))
+                                                  OutboxMessage.status == "held").values(status="digested"))
             if not items:
                 continue
             ids += insert_ignore(s, [dict(key=f"digest:{user.id}:{today.isoformat()}", kind="digest", channel="email",

@@ -97,12 +97,15 @@ def users():
 @click.option("--email")
 @click.option("--full-name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--notify", default="immediate", help="immediate (one message per reminder) | digest (one a working morning)")
+@click.option("--lang", "user_lang", default="vi", help="vi | en (language of the user's notifications)")
 @click.option("--json", "as_json", is_flag=True)
-def users_add(username, role, unit_code, email, full_name, password_stdin, as_json):
+def users_add(username, role, unit_code, email, full_name, password_stdin, notify, user_lang, as_json):
     """Add a user (without --password-stdin the user cannot sign in until one is set)."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     with Tx() as s:
-        u = add_user(s, username, role, unit_code, password, email=email, full_name=full_name)
+        u = add_user(s, username, role, unit_code, password, email=email, full_name=full_name, notify_mode=notify,
+                     lang=user_lang)
         out = {"id": u.id, "username": u.username, "role": u.role, "unit": u.unit.code, "email": u.email,
                "can_sign_in": bool(u.password_hash)}
     echo_json(out) if as_json else click.echo(t(f"Đã thêm người dùng {out['username']} ({out['role']}, {out['unit']})",
