@@ -1,0 +1,250 @@
+"""Scheduler benchmark on PostgreSQL (and Redis for dispatch).
+
+1. A tick when nothing is due, with N open petitions (default 1,000,000).   target ≤ 50 ms
+2. A tick that claims 10,000 due rungs and writes the outbox.               target ≤ 5 s
+3. Email dispatch to a local SMTP sink with two worker processes, compared with Celery's
+   one-task-per-message no-op rate measured in the same run.               target: ratio ≥ 1
+
+    python -m benchmarks.bench_scheduler [--petitions 1000000] [--due 10000] [--emails 2000]
+        [--db postgresql+psycopg://postgres@127.0.0.1:5432/petitions_bench] [--redis redis://127.0.0.1:6379/14]
+
+The database named by --db is dropped and recreated. Needs a running PostgreSQL and Redis.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import text
+
+from engine.calendar import default_calendar
+from engine.db import make_engine, transaction
+from engine.migrate import upgrade
+from engine.timeutil import end_of_day, local_at
+
+UNITS = 100          # communes, each with two departments
+NOW = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Mon 23/11/2026 08:00 in Vietnam
+
+
+def recreate(url: str):
+    base, name = url.rsplit("/", 1)
+    admin = make_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+def copy(conn, table: str, columns: list[str], rows):
+    with conn.cursor() as cur:
+        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
+            for r in rows:
+                cp.write_row(r)
+
+
+def load(engine, n: int) -> None:
+    """Bulk-load n open petitions (in resolution at a department) with a running clock each,
+    all rungs in the future."""
+    cal = default_calendar()
+    t0 = time.perf_counter()
+    raw = engine.raw_connection()
+    conn = raw.driver_connection
+    now = datetime.now(timezone.utc)
+    units = [(1, "P", "Tỉnh Thử", "province", None)]
+    users = []
+    uid = 1
+    for i in range(UNITS):
+        cid = 2 + i * 3
+        units += [(cid, f"C{i}", f"Xã {i}", "commune", 1), (cid + 1, f"C{i}-D1", f"Phòng 1 xã {i}", "department", cid),
+                  (cid + 2, f"C{i}-D2", f"Phòng 2 xã {i}", "department", cid)]
+        for unit, role in ((cid, "clerk"), (cid, "leader"), (cid + 1, "department"), (cid + 2, "department")):
+            users.append((uid, f"u{uid}", f"User {uid}", f"u{uid}@bench.test", role, unit, True, "immediate", "vi", now))
+            uid += 1
+    users.append((uid, "auditor", "Auditor", "auditor@bench.test", "auditor", 1, True, "immediate", "vi", now))
+    copy(conn, "org_units", ["id", "code", "name", "level", "parent_id", "created_at"], [u + (now,) for u in units])
+    copy(conn, "users", ["id", "username", "full_name", "email", "role", "unit_id", "active", "notify_mode", "lang",
+                         "created_at"], users)
+    trigger = date(2026, 11, 2)
+    due = cal.add_working_days(trigger, 30)
+    first_rung = local_at(cal.sub_working_days(due, 3), datetime.min.time().replace(hour=7, minute=30))
+    deadline = end_of_day(due)
+
+    def petitions():
+        for i in range(1, n + 1):
+            u = 2 + (i % UNITS) * 3
+            yield (i, f"KN-C{i % UNITS}-2026-{i:07d}", u, trigger, local_at(trigger, datetime.min.time()),
+                   f"Kiến nghị số {i}", "land", "petition", False, 1, False, False, u + 1 + (i % 2),
+                   "in_resolution", 2, 0, f"kn-c{i % UNITS}-2026-{i:07d} kien nghi so {i}", now, now)
+
+    copy(conn, "petitions", ["id", "code", "unit_id", "received_on", "received_at", "summary", "category", "kind",
+                             "is_group", "group_size", "complex_prolonged", "incited", "department_id", "state",
+                             "version", "reopen_count", "search_text", "created_at", "updated_at"], petitions())
+
+    def clocks():
+        for i in range(1, n + 1):
+            yield (i, i, "resolution", 30, True, "bench", trigger, due, deadline, due, 0, "running", False,
+                   cal.version, 1, first_rung, "T-3", now)
+
+    copy(conn, "clocks", ["id", "petition_id", "name", "rule_days", "working", "rule_source", "trigger_on", "due_date",
+                          "deadline_at", "original_due_date", "extensions", "status", "provisional", "calendar_version",
+                          "version", "next_rung_at", "next_rung", "created_at"], clocks())
+    conn.commit()
+    with conn.cursor() as cur:
+        for seq, value in (("petitions_id_seq", n), ("clocks_id_seq", n), ("users_id_seq", uid),
+                           ("org_units_id_seq", len(units) + 1)):
+            cur.execute(f"SELECT setval('{seq}', {int(value)})")
+    conn.commit()
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("ANALYZE")
+    raw.close()
+    print(f"loaded {n:,} petitions and clocks in {time.perf_counter() - t0:.1f} s "
+          f"(first rung {first_rung.isoformat()}, due {due})")
+
+
+def bench_ticks(engine, due_count: int) -> tuple[float, float, int]:
+    from engine.tick import tick
+    idle = []
+    for _ in range(15):
+        t0 = time.perf_counter()
+        r = tick(engine, NOW)
+        idle.append(time.perf_counter() - t0)
+        assert r.claimed == 0
+    with transaction(engine) as s:  # make `due_count` rungs due now
+        s.execute(text("UPDATE clocks SET next_rung_at = :at WHERE id <= :n"), {"at": NOW - timedelta(minutes=1), "n": due_count})
+    t0 = time.perf_counter()
+    r = tick(engine, NOW, batch=2000)
+    busy = time.perf_counter() - t0
+    assert r.claimed == due_count, r.claimed
+    return statistics.median(idle), busy, r.created
+
+
+class Sink:
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        class Handler:
+            count = 0
+
+            async def handle_DATA(self, server, session, envelope):
+                Handler.count += 1
+                return "250 OK"
+
+        self.handler = Handler
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+
+def start_workers(env, n, log_dir, extra=()):
+    procs = []
+    for i in range(n):
+        log = open(os.path.join(log_dir, f"w{i}.log"), "wb")
+        procs.append(subprocess.Popen([sys.executable, "-m", "engine", "worker", "--pool=solo", "-n", f"bench{i}@%h",
+                                       "--without-gossip", "--without-mingle", "--without-heartbeat", *extra],
+                                      env=env, stdout=log, stderr=subprocess.STDOUT))
+    deadline = time.time() + 60
+    for i in range(n):
+        while b"ready." not in open(os.path.join(log_dir, f"w{i}.log"), "rb").read():
+            if time.time() > deadline:
+                raise RuntimeError("worker did not start")
+            time.sleep(0.2)
+    return procs
+
+
+def stop(procs):
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait(30)
+
+
+def bench_dispatch(url: str, redis_url: str, emails: int) -> tuple[float, float]:
+    import redis as redis_lib
+
+    from config import Settings
+    from engine.celery_app import make_celery
+    from engine.tasks import enqueue_dispatch
+    r = redis_lib.Redis.from_url(redis_url)
+    r.flushdb()
+    sink = Sink()
+    log_dir = tempfile.mkdtemp(prefix="bench-sched-")
+    env = dict(os.environ, DATABASE_URL=url, BROKER_URL=redis_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink.port),
+               PETITIONS_VAR_DIR=log_dir, PYTHONPATH=os.getcwd())
+    app = make_celery(Settings(BROKER_URL=redis_url, PETITIONS_VAR_DIR=log_dir))
+
+    # Baseline: Celery's one-task-per-message rate for a task that does nothing.
+    procs = start_workers(env, 2, log_dir, extra=("--include", "benchmarks.noop_task"))
+    t0 = time.perf_counter()
+    for _ in range(emails):
+        app.send_task("bench.noop", args=[redis_url])
+    while int(r.get("bench:noop") or 0) < emails:
+        time.sleep(0.02)
+    noop_rate = emails / (time.perf_counter() - t0)
+    stop(procs)
+
+    # Dispatch: the outbox rows go out in batches of 100 over one SMTP connection each.
+    engine = make_engine(url)
+    with transaction(engine) as s:
+        s.execute(text("DELETE FROM outbox"))
+        s.execute(text(
+            "INSERT INTO outbox (key, kind, channel, to_email, lang, context, status, attempts, created_at) "
+            "SELECT 'bench:' || g, 'overdue', 'email', 'u' || g || '@bench.test', 'vi', CAST(:ctx AS JSON), 'pending', 0, now() "
+            "FROM generate_series(1, :n) g"),
+            {"n": emails, "ctx": '{"recipient_name": "A", "petition": {"code": "KN-1", "summary": "x", "unit_name": "Xã",'
+             ' "department_name": "P", "state_label": "Đang giải quyết"}, "clock": {"name": "resolution",'
+             ' "due_date": "2026-11-02", "working_days_left": 0, "overdue_working_days": 2, "extended": false},'
+             ' "rung": "T+1", "url": "http://x"}'})
+        ids = [row[0] for row in s.execute(text("SELECT id FROM outbox ORDER BY id"))]
+    procs = start_workers(env, 2, log_dir)
+    t0 = time.perf_counter()
+    enqueue_dispatch(ids, celery_app=app)
+    while True:
+        with engine.connect() as c:
+            sent = c.execute(text("SELECT count(*) FROM outbox WHERE status = 'sent'")).scalar()
+        if sent >= emails:
+            break
+        time.sleep(0.05)
+    dispatch_rate = emails / (time.perf_counter() - t0)
+    stop(procs)
+    sink.controller.stop()
+    assert sink.handler.count == emails, sink.handler.count
+    return noop_rate, dispatch_rate
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--petitions", type=int, default=1_000_000)
+    ap.add_argument("--due", type=int, default=10_000)
+    ap.add_argument("--emails", type=int, default=2_000)
+    ap.add_argument("--db", default="postgresql+psycopg://postgres@127.0.0.1:5432/petitions_bench")
+    ap.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    args = ap.parse_args()
+    engine = recreate(args.db)
+    load(engine, args.petitions)
+    idle, busy, created = bench_ticks(engine, args.due)
+    noop, dispatch_rate = bench_dispatch(args.db, args.redis, args.emails)
+    ok = [idle <= 0.05, busy <= 5.0, dispatch_rate >= noop]
+    print(f"tick, nothing due ({args.petitions:,} open):   {idle * 1000:8.1f} ms   (target ≤ 50 ms)  {'PASS' if ok[0] else 'FAIL'}")
+    print(f"tick claiming {args.due:,} rungs ({created:,} rows): {busy:8.2f} s    (target ≤ 5 s)    {'PASS' if ok[1] else 'FAIL'}")
+    print(f"Celery no-op, one task per message:   {noop:8.0f} msg/s")
+    print(f"email dispatch, 2 workers, batches:   {dispatch_rate:8.0f} msg/s   ratio {dispatch_rate / noop:.2f}x "
+          f"(target ≥ 1)  {'PASS' if ok[2] else 'FAIL'}")
+    return 0 if all(ok) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
