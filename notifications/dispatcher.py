@@ -9,10 +9,11 @@ re-offers rows whose claim went stale.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
 from config import get_settings
@@ -73,35 +74,63 @@ def _claim(engine: Engine, ids: list[int], now: datetime, stale: timedelta) -> l
         return out
 
 
-def _mark(engine: Engine, row: Claimed, result: SendResult, now: datetime, inbox: tuple[str, str] | None = None) -> str:
-    with transaction(engine) as s:
-        r = s.get(OutboxMessage, row.id)
+class _Recorder:
+    """Buffers outcomes and writes them in grouped statements every `every` messages or
+    `seconds`, whichever comes first: one transaction per message would cap throughput at
+    the database's commit rate, while the time bound keeps the messages a killed worker
+    could re-send (the relay finds them as stale claims) to the last half second's worth."""
+
+    def __init__(self, engine: Engine, now: datetime, out: DispatchResult, every: int = 25, seconds: float = 0.5):
+        self.engine, self.now, self.out, self.every, self.seconds = engine, now, out, every, seconds
+        self.since: float | None = None
+        self.sent: list[Claimed] = []
+        self.inbox: list[tuple[Claimed, str, str]] = []
+        self.problems: list[tuple[Claimed, SendResult]] = []
+
+    def __call__(self, row: Claimed, result: SendResult, inbox: tuple[str, str] | None = None) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
         if result.ok:
-            r.status, r.sent_at, r.last_error = "sent", now, None
+            self.sent.append(row)
             if inbox is not None:
-                s.add(InboxItem(user_id=row.user_id, petition_id=row.petition_id, outbox_id=row.id, kind=row.kind,
-                                title=inbox[0], body=inbox[1], created_at=now))
-            return "sent"
-        r.last_error = result.error
-        if result.permanent or r.attempts >= MAX_ATTEMPTS:
-            r.status = "failed"
-            log.warning("outbox %s failed: %s", row.id, result.error)
-            return "failed"
-        r.status, r.next_attempt_at = "pending", now + backoff(r.attempts)
-        return "retried"
+                self.inbox.append((row, *inbox))
+        else:
+            self.problems.append((row, result))
+            self.out.errors.append(f"{row.id}: {result.error}")
+        if len(self.sent) + len(self.problems) >= self.every or time.monotonic() - self.since >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        if not (self.sent or self.problems):
+            return
+        with transaction(self.engine) as s:
+            if self.sent:
+                s.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in self.sent]))
+                          .values(status="sent", sent_at=self.now, last_error=None))
+                if self.inbox:
+                    s.execute(insert(InboxItem.__table__), [
+                        {"user_id": r.user_id, "petition_id": r.petition_id, "outbox_id": r.id, "kind": r.kind,
+                         "title": title, "body": body, "created_at": self.now, "read_at": None}
+                        for r, title, body in self.inbox])
+            for row, result in self.problems:
+                r = s.get(OutboxMessage, row.id)
+                r.last_error = result.error
+                if result.permanent or r.attempts >= MAX_ATTEMPTS:
+                    r.status = "failed"
+                    self.out.failed += 1
+                    log.warning("outbox %s failed: %s", row.id, result.error, extra={"outbox_ids": [row.id]})
+                else:
+                    r.status, r.next_attempt_at = "pending", self.now + backoff(r.attempts)
+                    self.out.retried += 1
+        self.out.sent += len(self.sent)
+        self.sent, self.inbox, self.problems, self.since = [], [], [], None
 
 
 def dispatch(engine: Engine, ids: list[int], settings=None, now: datetime | None = None) -> DispatchResult:
     settings = settings or get_settings()
     now = now or utcnow()
     out = DispatchResult()
-
-    def record(row, result, inbox=None):
-        state = _mark(engine, row, result, now, inbox)
-        setattr(out, state, getattr(out, state) + 1)
-        if not result.ok:
-            out.errors.append(f"{row.id}: {result.error}")
-
+    record = _Recorder(engine, now, out)
     # a row claimed longer ago than this belongs to a worker that died mid-batch
     rows = _claim(engine, list(ids), now, timedelta(seconds=settings.outbox_stale_seconds))
     emails, messages = [], []
@@ -123,6 +152,7 @@ def dispatch(engine: Engine, ids: list[int], settings=None, now: datetime | None
             record(row, SendResult.failed(f"unknown channel {row.channel}", permanent=True))
     if messages:
         EmailChannel(settings).send_batch(messages, on_result=lambda i, res: record(emails[i], res))
+    record.flush()
     return out
 
 
