@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String,
-                        UniqueConstraint)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+                        UniqueConstraint, event, inspect)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.db import Base, NFCString, NFCText, UTCDateTime
+from engine.text import fold
 from engine.timeutil import utcnow
 
 UNIT_LEVELS = ("province", "commune", "ward", "special_zone", "district", "department")
@@ -158,6 +159,46 @@ class Petitioner(Base):
     phone: Mapped[str] = mapped_column(String(32), default="")
     email: Mapped[str] = mapped_column(String(255), default="")
     petition: Mapped[Petition] = relationship(back_populates="petitioners")
+
+
+def petition_search_text(p: Petition, unit: OrgUnit | None, exclude=()) -> str:
+    """What search matches: code, summary, petitioners' names and unit name, accent-folded.
+    The database indexes this column (FTS5 trigram on SQLite, pg_trgm on PostgreSQL)."""
+    names = " ".join(x.name for x in p.petitioners if x not in exclude)
+    return fold(f"{p.code} {p.summary} {names} {unit.name if unit is not None else ''}")
+
+
+_SEARCHED = ("code", "summary", "unit_id", "unit")
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_search_text(session: Session, _flush_context, _instances) -> None:
+    """Keep search_text in step when the ORM changes what it is made of (a summary edited,
+    a petitioner added or renamed); the database triggers then re-index it in the same
+    transaction. Core writes (a bulk import) must set search_text themselves."""
+    stale = set()
+    for obj in session.new:
+        if isinstance(obj, Petition) and not obj.search_text:
+            stale.add(obj)
+    for obj in session.dirty:
+        if isinstance(obj, Petition):
+            state = inspect(obj)
+            if any(state.attrs[a].history.has_changes() for a in _SEARCHED):
+                stale.add(obj)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Petitioner) and obj.petition is not None:
+            if obj in session.dirty and not inspect(obj).attrs.name.history.has_changes():
+                continue
+            stale.add(obj.petition)
+    for p in stale:
+        if p in session.deleted:
+            continue
+        unit = p.unit
+        if p.unit_id is not None and (unit is None or (unit.id != p.unit_id and not inspect(p).attrs.unit.history.has_changes())):
+            unit = session.get(OrgUnit, p.unit_id)  # unit_id was set directly
+        text = petition_search_text(p, unit, exclude=session.deleted)
+        if text != p.search_text:
+            p.search_text = text
 
 
 class Clock(Base):

@@ -6,11 +6,12 @@ stays fast with 100,000 petitions (no full count on every page view).
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, column, exists, false, literal_column, select, table
 from sqlalchemy.orm import Session, aliased
 
 from engine.models import Clock, OrgUnit, Petition
@@ -22,6 +23,7 @@ from engine.timeutil import local_date
 PER_PAGE = 50
 CODE = re.compile(r"^KN-[A-Za-z0-9-]+-\d{4}-\d{6}$")
 RUNNING = ("running", "paused")
+OPEN = ("received", "in_resolution")  # the backlog's states
 
 
 def now():
@@ -92,6 +94,40 @@ def overdue_count(session: Session, user, on: date) -> int:
     return session.scalar(select(func.count(Petition.id)).where(petition_scope(session, user), overdue_clause(on))) or 0
 
 
+def backlog(session: Session, user, on: date, page: int, limit: int = 100, per_page: int = PER_PAGE):
+    """The leader's backlog: (overdue, awaiting, page of open petitions), each by deadline.
+
+    Walking the running clocks in due-date order and probing each petition's scope is right
+    when the scope is every unit (nearly every probe matches), so that case keeps the three
+    LIMITed queries. A narrower scope (a commune) would reject most probes - the "awaiting"
+    list went through ~10,000 clocks for 100 rows on PostgreSQL - so there one narrow query
+    reads (id, state, due date) of the scope's running clocks through the scope's index,
+    the three lists are cut from it in Python with the same filters, order and limits, and
+    their petitions are loaded with one query."""
+    if sees_every_unit(session, user):
+        base = scoped(session, user)
+        overdue = list(session.scalars(by_deadline(base.where(overdue_clause(on))).limit(limit)).unique())
+        awaiting = list(session.scalars(by_deadline(base.where(Petition.state == "received")).limit(limit)).unique())
+        open_page = paginate(session, by_deadline(base.where(Petition.state.in_(OPEN))), page, per_page)
+        return overdue, awaiting, open_page
+    keys = session.execute(
+        select(Petition.id, Petition.state, Clock.due_date)
+        .join(Clock, and_(Clock.petition_id == Petition.id, Clock.status.in_(RUNNING)))
+        .where(petition_scope(session, user)).order_by(Clock.due_date, Petition.id)).all()
+    seen: set[int] = set()
+    ordered = [k for k in keys if not (k.id in seen or seen.add(k.id))]  # one running clock each
+    page = max(1, page)
+    overdue_ids = [k.id for k in ordered if k.due_date < on][:limit]
+    awaiting_ids = [k.id for k in ordered if k.state == "received"][:limit]
+    open_ids = [k.id for k in ordered if k.state in OPEN][(page - 1) * per_page:page * per_page + 1]
+    wanted = set(overdue_ids) | set(awaiting_ids) | set(open_ids)
+    rows = {p.id: p for p in session.scalars(select(Petition).where(Petition.id.in_(wanted))).unique()} if wanted else {}
+
+    def pick(ids):
+        return [rows[i] for i in ids if i in rows]
+    return pick(overdue_ids), pick(awaiting_ids), Page(pick(open_ids)[:per_page], page, len(open_ids) > per_page)
+
+
 def by_deadline(q):
     """Open petitions ordered by their running clock's due date (one running clock each)."""
     return (q.join(Clock, and_(Clock.petition_id == Petition.id, Clock.status.in_(RUNNING)))
@@ -105,8 +141,7 @@ def apply_filters(session: Session, q, f: dict, on: date):
     if CODE.match(raw):  # a petition code: the unique index answers, no scan
         q = q.where(Petition.code == raw.upper())
     elif text:
-        for word in text.split()[:6]:
-            q = q.where(Petition.search_text.like(f"%{_escape(word)}%", escape="\\"))
+        q = q.where(*search_clauses(session, text.split()[:6]))
     if f.get("unit"):
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == f["unit"]))
         q = q.where(Petition.unit_id.in_(subtree_ids(session, unit.id) if unit else {-1}))
@@ -124,6 +159,58 @@ def apply_filters(session: Session, q, f: dict, on: date):
     if f.get("overdue"):
         q = q.where(overdue_clause(on))
     return q
+
+
+# SQLite: the FTS5 trigram index over search_text, kept by migration 0003's triggers.
+FTS_TABLE = "petitions_fts"
+_fts = table(FTS_TABLE, column("rowid"))
+_fts_engines: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+TRIGRAM = 3  # a trigram index answers substrings of 3 characters or more
+FTS_DENSE = 2000  # more matches than this: scan in list order with LIKE (see search_clauses)
+
+
+def _uses_fts(session: Session) -> bool:
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return False
+    engine = getattr(bind, "engine", bind)
+    if not _fts_engines.get(engine):
+        found = session.scalar(select(literal_column("1")).select_from(table("sqlite_master"))
+                               .where(column("type") == "table", column("name") == FTS_TABLE))
+        if not found:  # not migrated to 0003 (or no trigram tokenizer): LIKE still answers
+            return False
+        _fts_engines[engine] = True
+    return True
+
+
+def _fts_phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def search_clauses(session: Session, words: list[str]) -> list:
+    """Every folded word must occur in search_text as a substring (accent-insensitive: both
+    sides are folded).
+
+    PostgreSQL: LIKE '%word%', answered by the pg_trgm GIN index when the planner sees
+    fewer matches than a scan in list order would read.
+    SQLite: words of 3+ characters go to the FTS5 trigram index (a quoted trigram phrase
+    matches any substring), read up to FTS_DENSE + 1 row ids. Up to FTS_DENSE matches: the
+    list is filtered to those ids (a rare or absent word no longer scans 100,000 rows).
+    More: the words are common, so the list's own order (received date) scanned with LIKE
+    finds a page of matches within a few thousand rows, sooner than sorting every match.
+    Words shorter than a trigram are always checked with LIKE."""
+    long = [w for w in words if len(w) >= TRIGRAM]
+    out = []
+    if long and _uses_fts(session):
+        match = " AND ".join(_fts_phrase(w) for w in long)
+        ids = session.scalars(select(_fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(match))
+                              .limit(FTS_DENSE + 1)).all()
+        if len(ids) <= FTS_DENSE:
+            out.append(Petition.id.in_(ids) if ids else false())
+            words = [w for w in words if len(w) < TRIGRAM]
+    for word in words:
+        out.append(Petition.search_text.like(f"%{_escape(word)}%", escape="\\"))
+    return out
 
 
 def _escape(s: str) -> str:

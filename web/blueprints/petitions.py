@@ -66,10 +66,7 @@ def backlog():
     s = db()
     user = current_user.model()
     today = Q.today()
-    base = Q.scoped(s, user)
-    overdue = list(s.scalars(Q.by_deadline(base.where(Q.overdue_clause(today))).limit(100)).unique())
-    awaiting = list(s.scalars(Q.by_deadline(base.where(Petition.state == "received")).limit(100)).unique())
-    page = Q.paginate(s, Q.by_deadline(base.where(Petition.state.in_(("received", "in_resolution")))), _page())
+    overdue, awaiting, page = Q.backlog(s, user, today, _page())
     return render_template("backlog.html", overdue=overdue, awaiting=awaiting, page=page,
                            badges=_badges(overdue + awaiting + page.items))
 
