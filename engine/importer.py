@@ -68,23 +68,45 @@ Rules
   petitioner, people) — and rows already present are skipped, so importing the same file
   twice adds nothing. (Two genuinely different rows with identical identifying fields need
   a ``ref`` to be told apart.)
+
+Speed
+=====
+Sessions and petitions without progress columns — the bulk of any register — are written
+in bulk (``_BulkWriter``): the same checks as ``add_petition`` are made in Python first,
+codes are reserved as one block per (unit, year) from ``petition_counters`` (one statement
+each, so they stay gapless and roll back with the import), clocks are computed with the
+same calendar, parameters and ladder (memoised per start day and rule), the ``import``
+event is hash-chained exactly as ``eventlog.append`` would, and rows go out as multi-row
+INSERTs in chunks of ``CHUNK``. Rows carrying progress (answered, concluded, resolved,
+closed, referred) still replay through ``svc.act`` one by one — each action's rules
+(department scope, versions, verdicts, notices to petitioners) live there — so a register
+full of finished cases imports at the per-row speed (≈16 ms a row).
 """
 from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from datetime import timedelta, timezone
+from types import SimpleNamespace
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from engine.db import nfc
 from engine.errors import DomainError, ValidationError
-from engine.models import CATEGORIES, PETITION_KINDS, SESSION_KINDS, OrgUnit, Petition, ReceptionSession
+from engine.models import (CATEGORIES, PETITION_KINDS, SESSION_KINDS, Clock, Event, OrgUnit, Petition,
+                           PetitionCounter, Petitioner, ReceptionSession)
 from engine.text import fold
-from engine.timeutil import local_date, parse_date
+from engine.timeutil import end_of_day, local_date, local_midnight, parse_date
+
+CHUNK = 2000  # rows per multi-row INSERT
 
 # canonical column -> accepted header spellings (compared folded: no accents, lower case)
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -383,9 +405,217 @@ def _write_petition(session: Session, ctx, rec: dict, by: str | None, session_id
         svc.act(session, ctx, p.code, action, by, params, on=on)
 
 
+
+# -- bulk writing ------------------------------------------------------------------------------------
+def reserve_codes(session: Session, unit: OrgUnit, year: int, n: int) -> list[str]:
+    """`n` consecutive codes for (unit, year) in one statement: the counter moves by `n`
+    inside this transaction (gapless, like `next_code`, and rolled back with it)."""
+    dialect = session.get_bind().dialect.name
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PetitionCounter)
+    stmt = ins.values(unit_id=unit.id, year=year, last=n).on_conflict_do_update(
+        index_elements=["unit_id", "year"], set_={"last": PetitionCounter.last + n}
+    ).returning(PetitionCounter.last)
+    last = session.execute(stmt).scalar_one()
+    return [f"KN-{unit.code}-{year}-{i:06d}" for i in range(last - n + 1, last + 1)]
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _plain_utc(dt: datetime) -> datetime:
+    """A stdlib aware UTC datetime (pendulum's are slow to convert again, row after row)."""
+    dt = dt.astimezone(timezone.utc)
+    return datetime(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, dt.microsecond, tzinfo=timezone.utc)
+
+
+def _copy_value(v):
+    if isinstance(v, str):
+        return nfc(v)  # what NFCString/NFCText do on the ORM path
+    if isinstance(v, dict):
+        from psycopg.types.json import Json
+        return Json(v, dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str))
+    return v
+
+
+def _write_rows(session: Session, table, rows: list[dict]) -> None:
+    """Insert `rows` (dicts with the same keys). PostgreSQL: COPY, the fastest way in;
+    elsewhere: a Core executemany in chunks."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        cols = list(rows[0])
+        raw = session.connection().connection.driver_connection
+        now = datetime.now(timezone.utc)
+        defaults = [c.name for c in table.columns if c.name in ("created_at", "updated_at") and c.name not in cols]
+        names = ", ".join(f'"{c}"' for c in cols + defaults)
+        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as cp:
+            for r in rows:
+                cp.write_row([_copy_value(r[c]) for c in cols] + [now] * len(defaults))
+        return
+    for chunk in _chunks(rows):
+        session.execute(insert(table), chunk)
+
+
+def _new_ids(session: Session, table, n: int) -> list[int] | None:
+    """`n` ids from the table's sequence (PostgreSQL), so rows can be COPYed with their ids."""
+    if session.get_bind().dialect.name != "postgresql" or n == 0:
+        return None
+    from sqlalchemy import text as sql
+    return list(session.scalars(sql(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                                    "FROM generate_series(1, :n)"), {"n": n}))
+
+
+class _BulkWriter:
+    """Writes sessions and progress-free petitions as `add_session` / `add_petition` would,
+    many rows per statement. Every check that `add_petition` makes is made in `prepare`,
+    before anything is written, so a refused row is reported and never half-written."""
+
+    def __init__(self, session: Session, ctx, units: dict[str, OrgUnit]):
+        from engine.services.petitions import _unit_chain_codes
+        self.s, self.ctx, self.units = session, ctx, units
+        self._chain_of = _unit_chain_codes
+        self._chains: dict[int, list[str]] = {}
+        self._rules: dict[tuple, object] = {}
+        self._clocks: dict[tuple, dict] = {}
+        self._midnights: dict[date, datetime] = {}
+        self.sessions: dict[str, tuple[int, int, date]] = {}   # external_ref -> (id, unit_id, held_on)
+
+    # sessions ----------------------------------------------------------------------------
+    def write_sessions(self, recs: list[dict]) -> None:
+        from engine.services.common import count
+        t = ReceptionSession.__table__
+        rows = [{"unit_id": self.units[r["unit"]].id, "kind": r["session_kind"], "held_on": r["date"],
+                 "people": count(r["people"], "people"), "groups": count(r["groups"], "groups"),
+                 "refused": count(r["refused"], "refused"), "chair": r["chair"] or "", "note": "",
+                 "external_ref": r["ref"]} for r in recs]
+        for chunk in _chunks(rows):
+            for sid, ref, unit_id, held_on in self.s.execute(
+                    insert(t).returning(t.c.id, t.c.external_ref, t.c.unit_id, t.c.held_on), chunk):
+                self.sessions[ref] = (sid, unit_id, held_on)
+
+    def _session(self, ref: str) -> tuple[int, int, date]:
+        found = self.sessions.get(ref)
+        if found is None:
+            S = ReceptionSession
+            row = self.s.execute(select(S.id, S.unit_id, S.held_on).where(S.external_ref == ref)).first()
+            if row is None:
+                raise ValidationError("import_unknown_session_ref", field="session_ref", ref=ref)
+            found = self.sessions[ref] = (row[0], row[1], row[2])
+        return found
+
+    # petitions -------------------------------------------------------------------------------
+    def prepare(self, rec: dict) -> dict:
+        """The checks of `add_petition` for one record; raises the same errors."""
+        from engine.services.common import text
+        unit = self.units[rec["unit"]]
+        summary = text(rec["summary"], "summary")
+        reception = None
+        if rec["session_ref"]:
+            sid, s_unit, held_on = self._session(rec["session_ref"])
+            if s_unit != unit.id:
+                raise ValidationError("session_other_unit", field="session", id=sid)
+            reception = (sid, held_on)
+        return dict(rec, summary=summary, _unit=unit, _reception=reception)
+
+    def _midnight(self, d: date) -> datetime:
+        m = self._midnights.get(d)
+        if m is None:
+            m = self._midnights[d] = _plain_utc(local_midnight(d))
+        return m
+
+    def _clock(self, unit: OrgUnit, name: str, trigger: date) -> dict:
+        """The columns `start_clock` sets, memoised per (unit chain, clock, start day)."""
+        from engine.clocks import compute_due, schedule_ladder
+        chain = self._chains.get(unit.id)
+        if chain is None:
+            chain = self._chains[unit.id] = self._chain_of(self.s, unit)
+        rkey = (tuple(chain), name, trigger)
+        rule = self._rules.get(rkey)
+        if rule is None:
+            rule = self._rules[rkey] = self.ctx.params.rule_for(name, trigger, chain)
+        ckey = (name, trigger, rule)
+        tpl = self._clocks.get(ckey)
+        if tpl is None:
+            cal, ladder = self.ctx.cal, self.ctx.params.ladder
+            due = compute_due(cal, trigger, rule)
+            probe = Clock(due_date=due)
+            # as start_clock: rungs on the trigger day itself still count
+            schedule_ladder(probe, cal, ladder, self._midnight(trigger) - timedelta(seconds=1))
+            tpl = self._clocks[ckey] = {
+                "name": name, "rule_days": rule.days, "working": rule.working, "rule_source": rule.source,
+                "trigger_on": trigger, "due_date": due, "deadline_at": _plain_utc(end_of_day(due)),
+                "original_due_date": due, "extended_due_date": None, "extensions": 0, "status": "running",
+                "provisional": bool(cal.provisional_years(trigger, due)), "calendar_version": cal.version,
+                "version": 1, "next_rung": probe.next_rung,
+                "next_rung_at": _plain_utc(probe.next_rung_at) if probe.next_rung_at else None}
+        return tpl
+
+    def write_petitions(self, recs: list[dict]) -> None:
+        """Insert prepared records: codes per (unit, year) in file order, then petitions,
+        petitioners, clocks and the first event of each chain."""
+        from engine import eventlog
+        from engine.services.petitions import GROUP_THRESHOLD
+        wf, ctx = self.ctx.workflow, self.ctx
+        by_key: dict[tuple[int, int], list[dict]] = {}
+        for r in recs:
+            by_key.setdefault((r["_unit"].id, r["date"].year), []).append(r)
+        for (_, year), group in by_key.items():
+            for r, code in zip(group, reserve_codes(self.s, group[0]["_unit"], year, len(group))):
+                r["_code"] = code
+        at = _plain_utc(ctx.instant())
+        P, C, E, Pe = Petition.__table__, Clock.__table__, Event.__table__, Petitioner.__table__
+        for chunk in _chunks(recs, 10 * CHUNK):
+            rows = []
+            for r in chunk:
+                unit, day = r["_unit"], r["date"]
+                names = r["petitioner"]  # add_petition joins the names of the (at most one) petitioner
+                rows.append({
+                    "code": r["_code"], "unit_id": unit.id, "session_id": r["_reception"][0] if r["_reception"] else None,
+                    "received_on": day, "received_at": self._midnight(day), "summary": r["summary"],
+                    "category": r["category"], "kind": r["kind"], "group_size": r["group_size"],
+                    "is_group": r["group_size"] >= GROUP_THRESHOLD, "complex_prolonged": bool(r["complex"]),
+                    "incited": bool(r["incited"]), "state": wf.initial_state, "version": 1, "reopen_count": 0,
+                    "external_ref": r["ref"], "escalated_from_id": None, "department_id": None,
+                    "search_text": fold(f"{r['_code']} {r['summary']} {names} {unit.name}")})
+            ids = _new_ids(self.s, P, len(rows))
+            if ids is not None:
+                for row, pid in zip(rows, ids):
+                    row["id"] = pid
+                _write_rows(self.s, P, rows)
+                ids = {row["code"]: row["id"] for row in rows}
+            else:
+                ids = {}
+                for part in _chunks(rows):
+                    ids.update((code, pid) for pid, code in self.s.execute(insert(P).returning(P.c.id, P.c.code), part))
+            people, clocks, events = [], [], []
+            for r in chunk:
+                pid, unit, day = ids[r["_code"]], r["_unit"], r["date"]
+                if r["petitioner"]:
+                    people.append({"petition_id": pid, "name": r["petitioner"], "address": r["address"] or "",
+                                   "phone": "", "email": ""})
+                trigger = r["_reception"][1] if r["_reception"] else day
+                snap = {}
+                for name in wf.start_on_receipt:
+                    tpl = self._clock(unit, name, trigger)
+                    clocks.append(dict(tpl, petition_id=pid, trigger_at=self._midnight(day)))
+                    snap[name] = {"due_date": tpl["due_date"].isoformat(), "status": "running"}
+                after = {"state": wf.initial_state, "version": 1, "department": None, "clocks": snap}
+                data = {"unit": unit.code, "received_on": day.isoformat(),
+                        "session": r["_reception"][0] if r["_reception"] else None, "summary": r["summary"]}
+                ev = SimpleNamespace(petition_id=pid, seq=1, action="import", actor_id=None, actor="system", at=at,
+                                     effective_on=day, before={}, after=after, data=data, prev_hash=eventlog.GENESIS)
+                events.append(dict(vars(ev), hash=eventlog.event_hash(r["_code"], ev)))
+            _write_rows(self.s, Pe, people)
+            _write_rows(self.s, C, clocks)
+            _write_rows(self.s, E, events)
+
+
 def import_file(session: Session, ctx, rows: RowSet | str | Path, by: str | None = None, skip_invalid: bool = False,
                 progress=None, lang: str = "vi") -> ImportResult:
-    """Validate every row, then write sessions and petitions through the services.
+    """Validate every row, then write sessions and petitions: in bulk where a row carries
+    no progress, through the workflow services where it does (see "Speed" above).
 
     All or nothing unless `skip_invalid`: on any rejected row `ImportRejected` is raised
     (carrying `.rejected`, a list of (line, reason)) and the caller's transaction rolls
@@ -410,37 +640,62 @@ def import_file(session: Session, ctx, rows: RowSet | str | Path, by: str | None
     # Rows already present (an earlier import) or repeated in this file are skipped.
     present = _existing(session, ReceptionSession, [r["ref"] for _, r in good if r["record"] == "session"])
     present |= _existing(session, Petition, [r["ref"] for _, r in good if r["record"] == "petition"])
-    session_ids: dict[str, int] = {}
     seen: set[str] = set()
-    from engine.services.sessions import add_session
-    done = 0
-    # Sessions first, so that petitions can point at a session anywhere in the file.
+    fresh: list[tuple[int, dict]] = []
     for line, rec in sorted(good, key=lambda x: (x[1]["record"] != "session", x[0])):
-        done += 1
-        if progress is not None and done % 200 == 0:
-            progress(200)
         if rec["ref"] in present or (rec["record"], rec["ref"]) in seen:
             res.duplicates += 1
             continue
         seen.add((rec["record"], rec["ref"]))
-        # With --skip-invalid each row runs in a savepoint so that a refused row leaves no
-        # trace; all or nothing needs none (the first refusal rolls the whole file back).
+        fresh.append((line, rec))
+
+    def refuse(line: int, exc: DomainError) -> None:
+        res.rejected.append((line, exc.message(lang)))
+        if not skip_invalid:
+            raise ImportRejected(rows.file, sorted(res.rejected)) from None
+
+    bulk = _BulkWriter(session, ctx, units)
+    # Sessions first, so that petitions can point at a session anywhere in the file.
+    new_sessions = [rec for _, rec in fresh if rec["record"] == "session"]
+    bulk.write_sessions(new_sessions)
+    res.sessions += len(new_sessions)
+    done = res.duplicates + len(new_sessions)
+    if progress is not None and done:
+        progress(done)
+
+    plain, replayed = [], []
+    for line, rec in fresh:
+        if rec["record"] != "petition":
+            continue
+        if any(rec[k] for k in PROGRESS):
+            replayed.append((line, rec))
+            continue
         try:
-            with (session.begin_nested() if skip_invalid else nullcontext()):
-                if rec["record"] == "session":
-                    s = add_session(session, rec["unit"], rec["session_kind"], rec["date"], rec["people"],
-                                    rec["groups"], rec["refused"], chair=rec["chair"], external_ref=rec["ref"])
-                    session_ids[rec["ref"]] = s.id
-                    res.sessions += 1
-                else:
-                    _write_petition(session, ctx, rec, by, session_ids)
-                    res.petitions += 1
+            plain.append(bulk.prepare(rec))
         except DomainError as exc:
             res.rejected.append((line, exc.message(lang)))
-            if not skip_invalid:
-                raise ImportRejected(rows.file, res.rejected) from None
-    if progress is not None and done % 200:
-        progress(done % 200)
+    if res.rejected and not skip_invalid:
+        raise ImportRejected(rows.file, sorted(res.rejected))
+    bulk.write_petitions(plain)
+    res.petitions += len(plain)
+    if progress is not None and plain:
+        progress(len(plain))
+
+    # Rows with progress replay through the workflow, one by one. With --skip-invalid each
+    # runs in a savepoint so that a refused row leaves no trace; all or nothing needs none
+    # (the first refusal rolls the whole file back).
+    session_ids = {ref: v[0] for ref, v in bulk.sessions.items()}
+    for i, (line, rec) in enumerate(replayed, start=1):
+        try:
+            with (session.begin_nested() if skip_invalid else nullcontext()):
+                _write_petition(session, ctx, rec, by, session_ids)
+            res.petitions += 1
+        except DomainError as exc:
+            refuse(line, exc)
+        if progress is not None and i % 200 == 0:
+            progress(200)
+    if progress is not None and len(replayed) % 200:
+        progress(len(replayed) % 200)
     res.rejected.sort()
     if res.rejected and not skip_invalid:
         raise ImportRejected(rows.file, res.rejected)

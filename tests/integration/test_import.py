@@ -160,3 +160,86 @@ def test_cli_import(org, tmp_path):
     assert r.returncode == 0, r.stderr
     r = run_cli(org, "import", str(tmp_path / "nope.txt"))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+
+
+# -- the bulk path gives what the services give ----------------------------------------------------
+CLOCK_COLUMNS = ("name", "rule_days", "working", "rule_source", "trigger_on", "trigger_at", "due_date", "deadline_at",
+                 "original_due_date", "extended_due_date", "extensions", "status", "provisional", "calendar_version",
+                 "version", "next_rung", "next_rung_at", "stopped_on")
+PETITION_COLUMNS = ("unit_id", "received_on", "received_at", "summary", "category", "kind", "is_group", "group_size",
+                    "complex_prolonged", "incited", "state", "version", "department_id", "reopen_count")
+
+
+def _shape(s, p):
+    from engine.models import Event
+    ev = s.scalars(select(Event).where(Event.petition_id == p.id).order_by(Event.seq)).all()
+    return ({k: getattr(p, k) for k in PETITION_COLUMNS},
+            [{k: getattr(c, k) for k in CLOCK_COLUMNS} for c in p.clocks],
+            [(x.name, x.address) for x in p.petitioners],
+            [(e.seq, e.actor, e.effective_on, e.before, e.after, {k: v for k, v in e.data.items() if k != "session"})
+             for e in ev])
+
+
+def test_bulk_import_matches_add_petition(org, ctx, tmp_path):
+    """Same state, clocks (due dates, rungs), search text and event chain as svc.add_petition;
+    codes continue the unit's gapless sequence; verify-log passes."""
+    from engine import eventlog
+    from engine.services import petitions as svc
+    from engine.services.sessions import add_session
+    cases = [  # unit, date, summary, petitioner, group size, session?
+        ("C1", "2026-09-04", "Đề nghị cấp sổ đỏ", "Nguyễn Văn Đức", 1, False),
+        ("C1", "2026-04-29", "Đường liên thôn xuống cấp", "", 6, False),   # before the 30/4 holidays
+        ("C2", "2025-12-31", "Ô nhiễm tiếng ồn", "Phạm Thị Dung", 1, False),  # another year
+        ("C1", "2026-09-08", "Kiến nghị tại buổi tiếp", "Lê Văn Cường", 1, True),  # clock from the session day
+    ]
+    with transaction(org) as s:
+        live_session = add_session(s, "C1", "reception_periodic", "2026-09-07", people=3)
+        live = [svc.add_petition(s, ctx, u, summ, received_on=d, petitioners=[{"name": n, "address": "Thôn 3"}] if n else [],
+                                 group_size=g, session_id=live_session.id if sess else None, action="import").code
+                for u, d, summ, n, g, sess in cases]
+    header = ["ref", "record", "unit", "date", "session_kind", "people", "session_ref", "summary", "petitioner",
+              "address", "group_size"]
+    rows = [["S-1", "session", "C1", "2026-09-07", "định kỳ", "3", "", "", "", "", ""]]
+    rows += [[f"P-{i}", "petition", u, d, "", "", "S-1" if sess else "", summ, n, "Thôn 3" if n else "", str(g)]
+             for i, (u, d, summ, n, g, sess) in enumerate(cases)]
+    f = write_csv(tmp_path / "same.csv", header, rows)
+    with transaction(org) as s:
+        res = import_file(s, ctx, f)
+    assert (res.sessions, res.petitions) == (1, len(cases))
+    with transaction(org) as s:
+        for i, code in enumerate(live):
+            a = s.scalar(select(Petition).where(Petition.code == code))
+            b = s.scalar(select(Petition).where(Petition.external_ref == f"P-{i}"))
+            assert _shape(s, a) == _shape(s, b), cases[i]
+            assert b.code.rsplit("-", 1)[0] == code.rsplit("-", 1)[0]  # same unit and year
+            assert b.search_text == a.search_text.replace(a.code.lower(), b.code.lower())
+            assert eventlog.verify(s, b) == []
+        imported = s.scalars(select(Petition.code).where(Petition.external_ref.is_not(None))).all()
+        c1 = sorted(c for c in live + imported if c.startswith("KN-C1-2026-"))
+        assert c1 == [f"KN-C1-2026-{i:06d}" for i in range(1, 7)]  # gapless across both paths
+        assert sorted(c for c in live + imported if c.startswith("KN-C2-2025-")) == ["KN-C2-2025-000001",
+                                                                                    "KN-C2-2025-000002"]
+        b_session = s.scalar(select(ReceptionSession).where(ReceptionSession.external_ref == "S-1"))
+        assert s.scalar(select(Petition.session_id).where(Petition.external_ref == "P-3")) == b_session.id
+    r = run_cli(org, "petition", "verify-log")
+    assert r.returncode == 0 and "log intact" in r.stdout, r.stderr
+
+
+def test_bulk_import_refuses_like_the_services(org, ctx, tmp_path):
+    header = ["ref", "record", "unit", "date", "session_ref", "summary"]
+    rows = [["S-9", "session", "C2", "2026-09-07", "", ""],
+            ["P-9", "petition", "C1", "2026-09-07", "S-9", "Buổi tiếp của xã khác"],
+            ["P-10", "petition", "C1", "2026-09-07", "S-404", "Buổi tiếp không có"],
+            ["P-11", "petition", "C1", "2026-09-07", "", "Đơn hợp lệ"]]
+    f = write_csv(tmp_path / "refs.csv", header, rows)
+    before = totals(org)
+    with pytest.raises(ImportRejected) as err:
+        with transaction(org) as s:
+            import_file(s, ctx, f)
+    assert [line for line, _ in err.value.rejected] == [3, 4]
+    assert totals(org) == before
+    with transaction(org) as s:
+        res = import_file(s, ctx, f, skip_invalid=True)
+    assert (res.sessions, res.petitions, [line for line, _ in res.rejected]) == (1, 1, [3, 4])
+    with transaction(org) as s:
+        assert s.scalar(select(Petition.code).where(Petition.external_ref == "P-11")) == "KN-C1-2026-000001"

@@ -38,3 +38,242 @@ def overview():
                            page=page, badges=_badges(page.items), f=f, errors=errors,
                            units=[u for u in units if u.level != "department"],
                            departments=[u for u in units if u.level == "department"]), (400 if errors else 200)
+
+
+# -- auditors' reports: the on-time report and the annex (Phụ lục 2) ----------------------------------
+from datetime import date  # noqa: E402
+
+from flask import Response, abort, url_for  # noqa: E402
+from flask_babel import gettext as _  # noqa: E402
+
+from engine.errors import DomainError  # noqa: E402
+from engine.models import OrgUnit  # noqa: E402
+from engine.reports import (CLOCKS, FIGURES, appendix2, appendix2_items, export, ontime_items,  # noqa: E402
+                            ontime_rate_chart, ontime_report)
+from engine.reports.appendix2 import COLUMNS, LINE_BY_KEY, LINES  # noqa: E402
+from engine.reports.periods import period as report_period  # noqa: E402
+from web.forms import error_text, parse_filter_date  # noqa: E402
+from web.i18n import current_lang  # noqa: E402
+
+REPORT_ROLES = ("auditor", "leader")
+GROUPINGS = ("department", "category", "month")
+PERIODS = ("month", "q1", "6m", "9m", "year", "custom")
+ITEMS_PER_PAGE = 50
+DOWNLOADS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+
+def _report_units(s, user) -> list[OrgUnit]:
+    units = Q.units_in(s, unit_scope_ids(s, user))
+    return [u for u in units if u.level != "department"]
+
+
+def _read_unit(s, user, errors: dict) -> OrgUnit | None:
+    """The unit asked for (default: the user's own, or its parent for a department user).
+    Unknown → an error next to the field; known but outside the user's scope → 404."""
+    code = (request.args.get("unit") or "").strip()
+    if not code:
+        unit = s.get(OrgUnit, user.unit_id)
+        return s.get(OrgUnit, unit.parent_id) if unit.level == "department" and unit.parent_id else unit
+    unit = s.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        errors["unit"] = DomainError("unknown_unit", field="unit", code=code).message(current_lang())
+        return None
+    scope = unit_scope_ids(s, user)
+    if scope is not None and unit.id not in scope:
+        abort(404)
+    return unit
+
+
+def _read_range(errors: dict, default_from: date, default_to: date) -> tuple[date, date]:
+    a = parse_filter_date(request.args.get("from"), "from", errors)
+    b = parse_filter_date(request.args.get("to"), "to", errors)
+    a = a or default_from
+    b = b or default_to
+    if "from" not in errors and "to" not in errors and a > b:
+        errors["from"] = DomainError("bad_period", field="from", start=a.strftime("%d/%m/%Y"),
+                                     end=b.strftime("%d/%m/%Y")).message(current_lang())
+    return a, b
+
+
+def _choice(name: str, choices, errors: dict) -> str | None:
+    v = (request.args.get(name) or "").strip()
+    if not v:
+        return None
+    if v not in choices:
+        errors[name] = DomainError("bad_choice", field=name, value=v, choices=", ".join(choices)).message(current_lang())
+        return None
+    return v
+
+
+def _page_no() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _download(rep, fmt: str, name: str):
+    data = export(rep, fmt, current_lang())
+    body = data.encode("utf-8") if isinstance(data, str) else data
+    return Response(body, mimetype=DOWNLOADS[fmt].split(";")[0], headers={
+        "Content-Type": DOWNLOADS[fmt], "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+def _ontime_params(errors: dict) -> dict:
+    s = db()
+    today = Q.today()
+    unit = _read_unit(s, current_user.model(), errors)
+    a, b = _read_range(errors, date(today.year, 1, 1), today)
+    return {"unit": unit, "from": a, "to": b, "by": _choice("by", GROUPINGS, errors),
+            "clock": _choice("clock", CLOCKS, errors), "today": today}
+
+
+@bp.route("/reports/ontime")
+@allow(*REPORT_ROLES)
+def ontime():
+    s = db()
+    errors: dict = {}
+    p = _ontime_params(errors)
+    fmt = request.args.get("format")
+    if fmt is not None and fmt not in DOWNLOADS:
+        errors["format"] = DomainError("bad_choice", field="format", value=fmt,
+                                       choices=", ".join(DOWNLOADS)).message(current_lang())
+    rep, chart = None, None
+    if not errors:
+        try:
+            rep = ontime_report(s, p["unit"].code, p["from"], p["to"], by=p["by"], clock=p["clock"], today=p["today"],
+                                cal=Q.context().cal, lang=current_lang())
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+    if rep is not None and fmt:
+        return _download(rep, fmt, f"ontime-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}")
+    if rep is not None and rep.by:
+        chart = ontime_rate_chart(rep, p["clock"] or "conclusion", current_lang())
+    elif rep is not None:
+        chart = _totals_chart(rep)
+    args = {"unit": p["unit"].code if p["unit"] else request.args.get("unit", ""),
+            "from": p["from"].isoformat(), "to": p["to"].isoformat(), "by": p["by"] or "", "clock": p["clock"] or ""}
+    return render_template("report_ontime.html", rep=rep, chart=chart, errors=errors, args=args, figures=FIGURES,
+                           clocks=CLOCKS, groupings=GROUPINGS, units=_report_units(s, current_user.model()),
+                           downloads=DOWNLOADS), (400 if errors else 200)
+
+
+def _totals_chart(rep) -> str:
+    from engine.reports import bar_chart
+    from engine.reports.ontime import CLOCK_LABELS
+    i = 1 if current_lang() == "en" else 0
+    rows = rep.totals
+    return bar_chart([CLOCK_LABELS[r.clock][i] for r in rows], [r.rate for r in rows], _("On-time rate"),
+                     [r.interval for r in rows], [r.judged for r in rows])
+
+
+@bp.route("/reports/ontime/items")
+@allow(*REPORT_ROLES)
+def ontime_items_page():
+    s = db()
+    errors: dict = {}
+    p = _ontime_params(errors)
+    figure = _choice("figure", FIGURES, errors)
+    clock = p["clock"]
+    if figure is None and "figure" not in errors:
+        errors["figure"] = _("This field is required.")
+    if clock is None and "clock" not in errors:
+        errors["clock"] = _("This field is required.")
+    key = (request.args.get("key") or "").strip() or None
+    page_no = _page_no()
+    items, has_next = [], False
+    if not errors:
+        try:
+            items = ontime_items(s, p["unit"].code, p["from"], p["to"], clock, figure, by=p["by"], key=key,
+                                 today=p["today"], limit=ITEMS_PER_PAGE + 1, offset=(page_no - 1) * ITEMS_PER_PAGE)
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+        has_next = len(items) > ITEMS_PER_PAGE
+        items = items[:ITEMS_PER_PAGE]
+    back = url_for("reports.ontime", unit=p["unit"].code if p["unit"] else "", **{"from": p["from"].isoformat(),
+                   "to": p["to"].isoformat()}, by=p["by"] or "")
+    return render_template("report_items.html", kind="ontime", items=items, has_next=has_next, page_no=page_no,
+                           errors=errors, p=p, figure=figure, clock=clock, key=key, back=back), (400 if errors else 200)
+
+
+def _annex_params(errors: dict) -> dict:
+    s = db()
+    today = Q.today()
+    unit = _read_unit(s, current_user.model(), errors)
+    kind = _choice("period", PERIODS, errors) or ("custom" if request.args.get("from") else "year")
+    year_raw = (request.args.get("year") or "").strip()
+    year, month = today.year, today.month
+    if year_raw:
+        if year_raw.isdigit() and 1900 <= int(year_raw) <= 2100:
+            year = int(year_raw)
+        else:
+            errors["year"] = DomainError("bad_int", field="year", value=year_raw).message(current_lang())
+    month_raw = (request.args.get("month") or "").strip()
+    if month_raw:
+        if month_raw.isdigit() and 1 <= int(month_raw) <= 12:
+            month = int(month_raw)
+        else:
+            errors["month"] = DomainError("bad_choice", field="month", value=month_raw,
+                                          choices="1–12").message(current_lang())
+    if kind == "custom":
+        a, b = _read_range(errors, date(year, 1, 1), today)
+    else:
+        a, b = report_period(kind, year, month)
+    return {"unit": unit, "from": a, "to": b, "period": kind, "year": year, "month": month}
+
+
+def _annex_args(p: dict) -> dict:
+    return {"unit": p["unit"].code if p["unit"] else request.args.get("unit", ""), "period": "custom",
+            "from": p["from"].isoformat(), "to": p["to"].isoformat()}
+
+
+@bp.route("/reports/appendix2")
+@allow(*REPORT_ROLES)
+def appendix2_page():
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    fmt = request.args.get("format")
+    if fmt is not None and fmt not in DOWNLOADS:
+        errors["format"] = DomainError("bad_choice", field="format", value=fmt,
+                                       choices=", ".join(DOWNLOADS)).message(current_lang())
+    rep = None
+    if not errors:
+        try:
+            rep = appendix2(s, p["unit"].code, p["from"], p["to"])
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+    if rep is not None and fmt:
+        return _download(rep, fmt, f"phu-luc-2-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}")
+    template = "report_appendix2_print.html" if request.args.get("print") and rep is not None else "report_appendix2.html"
+    return render_template(template, rep=rep, errors=errors, p=p, args=_annex_args(p), lines=LINES, columns=COLUMNS,
+                           periods=PERIODS, units=_report_units(s, current_user.model()),
+                           downloads=DOWNLOADS), (400 if errors else 200)
+
+
+@bp.route("/reports/appendix2/items")
+@allow(*REPORT_ROLES)
+def appendix2_items_page():
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    key = (request.args.get("key") or "").strip()
+    if key not in LINE_BY_KEY:
+        errors["key"] = DomainError("bad_report_bucket", field="key", value=key,
+                                    choices=", ".join(LINE_BY_KEY)).message(current_lang())
+    column = (request.args.get("column") or "total").strip()
+    if column not in COLUMNS:
+        errors["column"] = DomainError("bad_choice", field="column", value=column,
+                                       choices=", ".join(COLUMNS)).message(current_lang())
+    page_no = _page_no()
+    items, has_next = [], False
+    if not errors:
+        items = appendix2_items(s, p["unit"].code, p["from"], p["to"], key, column, limit=ITEMS_PER_PAGE + 1,
+                                offset=(page_no - 1) * ITEMS_PER_PAGE)
+        has_next = len(items) > ITEMS_PER_PAGE
+        items = items[:ITEMS_PER_PAGE]
+    back = url_for("reports.appendix2_page", **_annex_args(p))
+    return render_template("report_items.html", kind="appendix2", items=items, has_next=has_next, page_no=page_no,
+                           errors=errors, p=p, line=LINE_BY_KEY.get(key), column=column, back=back), \
+        (400 if errors else 200)
