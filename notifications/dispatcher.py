@@ -82,14 +82,12 @@ class _Recorder:
 
     def __init__(self, engine: Engine, now: datetime, out: DispatchResult, every: int = 25, seconds: float = 0.5):
         self.engine, self.now, self.out, self.every, self.seconds = engine, now, out, every, seconds
-        self.since: float | None = None
+        self.last_flush = time.monotonic()
         self.sent: list[Claimed] = []
         self.inbox: list[tuple[Claimed, str, str]] = []
         self.problems: list[tuple[Claimed, SendResult]] = []
 
     def __call__(self, row: Claimed, result: SendResult, inbox: tuple[str, str] | None = None) -> None:
-        if self.since is None:
-            self.since = time.monotonic()
         if result.ok:
             self.sent.append(row)
             if inbox is not None:
@@ -97,11 +95,12 @@ class _Recorder:
         else:
             self.problems.append((row, result))
             self.out.errors.append(f"{row.id}: {result.error}")
-        if len(self.sent) + len(self.problems) >= self.every or time.monotonic() - self.since >= self.seconds:
+        if len(self.sent) + len(self.problems) >= self.every or time.monotonic() - self.last_flush >= self.seconds:
             self.flush()
 
     def flush(self) -> None:
         if not (self.sent or self.problems):
+            self.last_flush = time.monotonic()
             return
         with transaction(self.engine) as s:
             if self.sent:
@@ -123,7 +122,8 @@ class _Recorder:
                     r.status, r.next_attempt_at = "pending", self.now + backoff(r.attempts)
                     self.out.retried += 1
         self.out.sent += len(self.sent)
-        self.sent, self.inbox, self.problems, self.since = [], [], [], None
+        self.sent, self.inbox, self.problems = [], [], []
+        self.last_flush = time.monotonic()
 
 
 def dispatch(engine: Engine, ids: list[int], settings=None, now: datetime | None = None) -> DispatchResult:
