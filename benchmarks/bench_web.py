@@ -95,7 +95,7 @@ def populate(engine, n: int) -> None:
 def measure(engine, runs: int) -> list[tuple[str, float]]:
     from config.settings import Settings
     from web import create_app
-    app = create_app(engine=engine, settings=Settings(var_dir=Path(tempfile.mkdtemp()), secret_key="bench"),
+    app = create_app(engine=engine, settings=Settings(var_dir=Path(tempfile.mkdtemp()), secret_key="bench", LOG_LEVEL="WARNING"),
                      now=NOW, testing=True)
     app.config["WTF_CSRF_ENABLED"] = False
     pages = [("department /work", "bdept", "/work"),
