@@ -12,6 +12,7 @@ from importlib.metadata import entry_points
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import setup_logging
 
 from config import get_settings
 
@@ -48,6 +49,14 @@ def make_celery(settings=None) -> Celery:
         # longer than any dispatch batch, so acks_late never sees a running task redelivered
         app.conf.broker_transport_options = {"visibility_timeout": 3600}
     return app
+
+
+@setup_logging.connect(weak=False)
+def _one_log_format(**_):
+    # Connecting this signal stops Celery installing its own handlers: worker and beat
+    # then log like the web and the CLI (one line per event, JSON with LOG_FORMAT=json).
+    from engine.logs import configure
+    configure(get_settings())
 
 
 app = make_celery()

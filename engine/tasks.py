@@ -1,10 +1,13 @@
 """Celery tasks of the engine: three-line calls into services."""
 from __future__ import annotations
 
+import logging
+
 from config import get_settings
 from engine.celery_app import app
 from engine.db import default_engine
 
+log = logging.getLogger("petitions.scheduler")
 DISPATCH_TASK = "petitions.dispatch"
 CHUNK = 100
 
@@ -23,6 +26,8 @@ def tick_task():
     from engine.tick import tick
     settings = get_settings()
     res = tick(default_engine(), public_url=settings.public_url, webhook=bool(settings.webhook_url))
+    log.info("tick at %s: %d rungs, %d notifications, %d skipped", res.at.isoformat(), res.claimed, res.created,
+             res.skipped, extra={"rungs_claimed": res.claimed, "rows_created": res.created})
     _enqueue_quietly(res.outbox_ids)
     return {"claimed": res.claimed, "created": res.created}
 
@@ -48,5 +53,4 @@ def _enqueue_quietly(ids):
     try:
         enqueue_dispatch(ids)
     except Exception:  # noqa: BLE001 - the rows stay pending; the relay sends them
-        import logging
-        logging.getLogger(__name__).warning("broker unavailable: %d outbox rows left for the relay", len(ids))
+        log.warning("broker unavailable: %d outbox rows left for the relay", len(ids))
