@@ -117,6 +117,24 @@ def to_text_table(report, lang: str = "vi") -> str:
                       "  ".join("-" * w for w in widths), *(fmt(row) for row in cells[1:])])
 
 
+def _lines(value, width: int) -> int:
+    """Lines a wrapped cell needs (about one character of Vietnamese per unit of width)."""
+    text = "" if value is None else str(value)
+    per_line = max(int(width * 1.0), 1)
+    return max(1, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
+
+
+def _fit_row_heights(ws, rows, widths, groups, merged=()) -> None:
+    """Spreadsheets do not grow a row to fit wrapped text written by openpyxl: size each
+    row, sharing a merged heading's lines among the sub-rows it spans."""
+    for start, stop in groups:
+        span = stop - start + 1
+        need_merged = max((_lines(rows[start - 5][j - 1], widths[j - 1]) for j in merged), default=1)
+        for r in range(start, stop + 1):
+            own = max(_lines(v, widths[j]) for j, v in enumerate(rows[r - 5]) if j + 1 not in merged)
+            ws.row_dimensions[r].height = 15 * max(own, -(-need_merged // span))
+
+
 def to_xlsx(report, lang: str = "vi") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
@@ -146,9 +164,10 @@ def to_xlsx(report, lang: str = "vi") -> bytes:
         for j, v in enumerate(row, 1):
             c = ws.cell(i, j, v)
             c.border, c.alignment = box, (centre if isinstance(v, int) or j == 1 else wrap)
+    groups = [(i, i) for i in range(5, 5 + len(rows))]
     if isinstance(report, Appendix2):
         # Merge the STT and heading cells of rows made of several sub-rows, like the seed.
-        start = 5
+        groups, start = [], 5
         while start < 5 + len(rows):
             stop = start
             while stop + 1 < 5 + len(rows) and rows[stop + 1 - 5][0] == rows[start - 5][0] \
@@ -157,14 +176,20 @@ def to_xlsx(report, lang: str = "vi") -> bytes:
             if stop > start:
                 ws.merge_cells(start_row=start, start_column=1, end_row=stop, end_column=1)
                 ws.merge_cells(start_row=start, start_column=2, end_row=stop, end_column=2)
+            groups.append((start, stop))
             start = stop + 1
-        for col, width in zip("ABCDEF", (6, 45, 55, 12, 12, 12)):
-            ws.column_dimensions[col].width = width
+        widths = (6, 34, 42, 11, 11, 11)
     else:
-        for j in range(1, ncol + 1):
-            ws.column_dimensions[get_column_letter(j)].width = 22 if j <= 2 else 14
+        widths = tuple(22 if j <= 2 else 14 for j in range(1, ncol + 1))
+    for j, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    _fit_row_heights(ws, rows, widths, groups, merged=(1, 2) if isinstance(report, Appendix2) else ())
+    ws.row_dimensions[4].height = 15 * max(_lines(h, w) for h, w in zip(headers, widths))
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait" if isinstance(report, Appendix2) else "landscape"
+    # one page wide, as many pages tall as needed: the annex is filed on A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.print_title_rows = "4:4"
     buf = io.BytesIO()
     wb.save(buf)

@@ -211,7 +211,7 @@ def test_appendix2_rows(org, ctx, data):
         assert set(c1.to_dict()) >= set(KEYS)
 
 
-def test_kythuong_seed(org, ctx):
+def test_kythuong_seed(org, ctx, tmp_path):
     """Kỳ Thượng 2019–2023 (seed 000, PHỤ LỤC 2): 46 periodic receptions, 107 people, nothing
     ad hoc; six petitions within its authority, five resolved with no further complaint and
     one being resolved; every other row 0."""
@@ -243,6 +243,29 @@ def test_kythuong_seed(org, ctx):
     out = json.loads(export(a, "json"))
     for key in KEYS:
         assert out[key] == {"commune": seed[key], "province": 0, "total": seed[key]}, key
+    if org.dialect.name == "sqlite":  # the spreadsheet is the same on both databases: open it once
+        text, pages = libreoffice_pdf(export(a, "xlsx"), tmp_path)
+        assert pages == 1  # the annex prints on one A4 page, like the seed's
+        for needed in ("PHỤ LỤC 2", "STT", "Nội dung", "Cấp xã", "Cấp tỉnh", "Tổng cộng", "Số cuộc tiếp dân",
+                       "Số lượt người được tiếp", "46", "107"):
+            assert needed in text, needed
+
+
+def libreoffice_pdf(xlsx: bytes, tmp_path) -> tuple[str, int]:
+    """Open the workbook in LibreOffice (headless), print it to PDF, read the PDF back."""
+    import shutil
+    import subprocess
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if not (soffice and pdftotext):
+        from tests.conftest import service_unreachable
+        service_unreachable("LibreOffice (soffice) and poppler-utils", FileNotFoundError("soffice/pdftotext"))
+    src = tmp_path / "phu-luc-2.xlsx"
+    src.write_bytes(xlsx)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "phu-luc-2.pdf"
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return text, text.count("\f") or 1
 
 
 # -- exports and CLI ---------------------------------------------------------------------------------------
