@@ -5,6 +5,7 @@ CI=true an unreachable service is a failure.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import datetime, timezone
 
@@ -59,11 +60,8 @@ def _ensure_pg_database():
 
     def _drop():
         a = make_engine(PG_BASE_URL, isolation_level="AUTOCOMMIT")
-        try:
-            with a.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_URL.rsplit("/", 1)[1]}" WITH (FORCE)'))
-        except Exception:  # noqa: BLE001 - best effort at exit
-            pass
+        with contextlib.suppress(Exception), a.connect() as conn:  # best effort at exit
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_URL.rsplit("/", 1)[1]}" WITH (FORCE)'))
         a.dispose()
     atexit.register(_drop)
 
