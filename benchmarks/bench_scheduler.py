@@ -13,7 +13,6 @@ The database named by --db is dropped and recreated. Needs a running PostgreSQL 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import socket
 import statistics

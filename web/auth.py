@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from engine.models import OrgUnit, SignIn, User
 from engine.passwords import verify_password
 from engine.timeutil import utcnow
+from web.security import local_target
 from web.dbsession import db, unit_of_work
 from web.extensions import login_manager
 from web.i18n import LANGS
@@ -98,10 +99,7 @@ def login():
                     session.clear()  # no session fixation
                     session["lang"] = lang if lang in LANGS else "vi"
                     login_user(CurrentUser(user))
-                    nxt = request.args.get("next") or ""
-                    if not nxt.startswith("/") or nxt.startswith("//"):
-                        nxt = url_for("petitions.home")
-                    return redirect(nxt)
+                    return redirect(local_target(request.args.get("next"), url_for("petitions.home")))
                 errors["form"] = _("Wrong username or password.")
                 status = 401
         else:
@@ -125,10 +123,7 @@ def set_lang():
     lang = request.form.get("lang")
     if lang in LANGS:
         session["lang"] = lang
-    back = request.form.get("next") or ""
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("petitions.home")
-    return redirect(back)
+    return redirect(local_target(request.form.get("next"), url_for("petitions.home")))
 
 
 @bp.app_context_processor

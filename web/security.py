@@ -17,3 +17,12 @@ def init_app(app) -> None:
         if resp.mimetype == "text/html":
             resp.headers.setdefault("Cache-Control", "no-store")
         return resp
+
+
+def local_target(value: str | None, default: str) -> str:
+    """A redirect target from user input, kept on this site: a path, never `//host` or
+    `/\\host` (which browsers read as another host), else `default`."""
+    value = value or ""
+    if not value.startswith("/") or value[1:2] in ("/", "\\") or any(c in value for c in "\r\n"):
+        return default
+    return value

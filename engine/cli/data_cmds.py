@@ -250,7 +250,6 @@ def petition_show(code, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def petition_list(unit_code, state, overdue_at, limit, as_json):
     """List petitions."""
-    ctx = svc.Context()
     overdue_on = local_date(parse_instant(overdue_at, "overdue-at")) if overdue_at else None
     with Tx() as s:
         rows = s.scalars(svc.list_query(s, None, unit_code, state, overdue_on).limit(limit)).all()

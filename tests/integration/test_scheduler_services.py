@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import date, time as dtime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +24,7 @@ from engine.services import petitions as svc
 from engine.tasks import enqueue_dispatch
 from engine.tick import tick
 from engine.timeutil import local_at
-from tests.conftest import IN_CI, service_unreachable
+from tests.conftest import service_unreachable
 
 pytestmark = pytest.mark.integration
 T3 = local_at(date(2026, 2, 24), dtime(7, 35))  # the T-3 morning of a petition received 06/02/2026

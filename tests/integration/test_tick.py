@@ -3,7 +3,7 @@ the right people, idempotence, downtime, concurrency, extension."""
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 

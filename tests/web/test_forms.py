@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from engine.db import transaction
-from engine.models import Clock, Event, Petition, ReceptionSession
+from engine.models import Event, Petition, ReceptionSession
 
 
 def state(org, code):

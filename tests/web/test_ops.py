@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+
 from config.settings import Settings
 from engine.db import transaction
 from engine.logs import ContextFilter, JsonFormatter
@@ -97,3 +98,12 @@ def test_request_id_and_json_log_lines(org, tmp_path, data):
     acted = [x for x in lines if x.get("action") == "refer"]
     assert acted and acted[0]["petition"] == data["R"] and acted[0]["request_id"] == "req-xyz"
     assert PASSWORD not in stream.getvalue()
+
+
+@pytest.mark.parametrize("target,expected", [
+    ("/petitions/KN-1", "/petitions/KN-1"), ("//evil.example/x", "/"), ("/\\evil.example", "/"),
+    ("https://evil.example", "/"), ("", "/"), (None, "/"), ("/ok\r\nSet-Cookie: x", "/"),
+])
+def test_redirect_targets_stay_on_site(target, expected):
+    from web.security import local_target
+    assert local_target(target, "/") == expected

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from engine.db import transaction
 from engine.reports import FIGURES, appendix2, ontime_report
-from engine.reports.appendix2 import ALL_KEYS, COLUMNS, LINE_BY_KEY
+from engine.reports.appendix2 import ALL_KEYS, LINE_BY_KEY
 from tests.conftest import NOW
 
 TODAY = NOW.date()

@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 
 from engine.models import InboxItem, Petition
 from engine.timeutil import utcnow
+from web.security import local_target
 from web import queries as Q
 from web.access import ALL_ROLES, allow
 from web.dbsession import db, unit_of_work
@@ -48,12 +49,12 @@ def index():
 @allow(*ALL_ROLES)
 def mark_read(item_id):
     with unit_of_work() as s:
-        n = s.execute(update(InboxItem).where(InboxItem.id == item_id, InboxItem.user_id == current_user.id,
-                                              InboxItem.read_at.is_(None)).values(read_at=utcnow())).rowcount
+        s.execute(update(InboxItem).where(InboxItem.id == item_id, InboxItem.user_id == current_user.id,
+                                              InboxItem.read_at.is_(None)).values(read_at=utcnow()))
         exists = s.scalar(select(InboxItem.id).where(InboxItem.id == item_id, InboxItem.user_id == current_user.id))
     if not exists:
         abort(404)
-    return redirect(request.form.get("next") or url_for("inbox.index"))
+    return redirect(local_target(request.form.get("next"), url_for("inbox.index")))
 
 
 @bp.route("/inbox/read-all", methods=["POST"])
