@@ -30,13 +30,16 @@ def rung_instant(due: date, rung: Rung, cal: WorkingCalendar, ladder: Ladder) ->
     return local_at(rung_date(due, rung.offset, cal), ladder.fire_at)
 
 
-def rung_by_key(ladder: Ladder, key: str) -> Rung:
-    for r in rungs(ladder):
+def rungs_from(ladder: Ladder, key: str) -> Iterator[Rung]:
+    """The rung named `key`, then every rung after it (one pass over the ladder)."""
+    it = rungs(ladder)
+    for r in it:
         if r.key == key:
-            return r
-        if r.offset > 10_000:  # pragma: no cover - keys come from this ladder
+            yield r
+            yield from it
+            return
+        if r.offset > 100_000:  # keys come from this ladder; a stranger would never match
             raise KeyError(key)
-    raise KeyError(key)  # pragma: no cover
 
 
 def next_rung(due: date, cal: WorkingCalendar, ladder: Ladder, after: datetime) -> tuple[Rung, datetime]:
@@ -47,12 +50,3 @@ def next_rung(due: date, cal: WorkingCalendar, ladder: Ladder, after: datetime) 
             return r, at
     raise AssertionError("unreachable: the weekly rungs never end")  # pragma: no cover
 
-
-def following_rung(due: date, cal: WorkingCalendar, ladder: Ladder, key: str) -> tuple[Rung, datetime]:
-    """The rung after the one named `key`."""
-    it = rungs(ladder)
-    for r in it:
-        if r.key == key:
-            nxt = next(it)
-            return nxt, rung_instant(due, nxt, cal, ladder)
-    raise KeyError(key)

@@ -328,3 +328,4 @@ class TickRun(Base):
     created: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    calendar_version: Mapped[str | None] = mapped_column(String(32))  # a change triggers re-projection

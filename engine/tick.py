@@ -20,7 +20,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.calendar import WorkingCalendar, default_calendar
 from engine.db import transaction
-from engine.ladder import following_rung, rung_by_key, rung_date
+from engine.clocks import reproject
+from engine.ladder import rung_instant, rungs_from
 from engine.models import Clock, Petition, TickRun, User
 from engine.outbox import insert_ignore
 from engine.params import Params, Rung, load_params
@@ -34,11 +35,13 @@ class TickResult:
     claimed: int = 0
     created: int = 0
     skipped: int = 0
+    reprojected: int = 0  # running clocks whose due date moved with new calendar data
     by_rung: Counter = field(default_factory=Counter)
     outbox_ids: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"at": self.at.isoformat(), "claimed": self.claimed, "created": self.created, "skipped": self.skipped,
+                "reprojected": self.reprojected,
                 "by_rung": dict(self.by_rung), "outbox_ids": self.outbox_ids}
 
 
@@ -91,11 +94,12 @@ def _claim_clock(session: Session, clock: Clock, now: datetime, cal: WorkingCale
                  cache: dict | None = None) -> list[dict]:
     ladder = params.ladder
     due = []
-    rung = rung_by_key(ladder, clock.next_rung)
-    at = clock.next_rung_at
+    walk = rungs_from(ladder, clock.next_rung)
+    rung, at = next(walk), clock.next_rung_at
     while at <= now:
         due.append((rung, at))
-        rung, at = following_rung(clock.due_date, cal, ladder, rung.key)
+        rung = next(walk)
+        at = rung_instant(clock.due_date, rung, cal, ladder)
     # Recorded without dirtying the ORM object: the batch writes every advance in a few
     # grouped UPDATEs instead of one statement per clock.
     set_committed_value(clock, "next_rung", rung.key)
@@ -139,8 +143,16 @@ def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | Non
     cal, params, wf = cal or default_calendar(), params or load_params(), wf or load_workflow()
     result = TickResult(at=now)
     cache: dict = {}  # (unit, role) -> users, shared by every batch of this tick
+    first = True
     while True:
         with transaction(engine) as s:
+            if first:
+                # New calendar data (a decision file added or changed): move the due dates of
+                # running clocks counted with another calendar, journaled, before claiming.
+                first = False
+                last = s.scalar(select(TickRun.calendar_version).order_by(TickRun.id.desc()).limit(1))
+                if last != cal.version:
+                    result.reprojected = len(reproject(s, cal, params.ladder, now))
             q = (select(Clock).where(Clock.status == "running", Clock.next_rung_at <= now)
                  .options(selectinload(Clock.petition).options(lazyload(Petition.clocks), lazyload(Petition.petitioners)))
                  .order_by(Clock.next_rung_at, Clock.id).limit(batch))
@@ -165,17 +177,7 @@ def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | Non
     finished = utcnow()
     with transaction(engine) as s:
         s.add(TickRun(at=now, started_at=started, finished_at=finished, claimed=result.claimed,
-                      created=result.created, skipped=result.skipped,
+                      created=result.created, skipped=result.skipped, calendar_version=cal.version,
                       duration_ms=int((finished - started).total_seconds() * 1000)))
     return result
 
-
-def rung_schedule(clock: Clock, cal: WorkingCalendar, params: Params, upto: int = 8) -> list[tuple[str, str]]:
-    """The first rungs of a clock as (key, local date): for explaining what will be sent."""
-    from engine.ladder import rungs
-    out = []
-    for i, r in enumerate(rungs(params.ladder)):
-        if i >= upto:
-            break
-        out.append((r.key, rung_date(clock.due_date, r.offset, cal).isoformat()))
-    return out

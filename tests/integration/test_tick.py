@@ -122,3 +122,38 @@ def test_extension_bumps_the_version_and_reschedules(org, ctx):
     assert res.by_rung == {"T-3": 1} and res.created >= 1   # the new T-3 is legitimate
     rows = sent_rows(org)
     assert rows.count(("T-3", "dept1")) == 2
+
+
+def test_new_calendar_data_moves_running_deadlines_and_is_journaled(org, ctx, tmp_path):
+    """A decision file added later (an extra day off inside the window) moves the due date
+    of running clocks at the next tick, with the old and new dates journaled; an extension
+    a leader decided as a date is kept as decided; stopped clocks keep their verdicts."""
+    from engine.calendar import WorkingCalendar, load_decisions
+    from engine.models import ClockJournal
+    from config import Settings
+    with transaction(org) as s:
+        running = svc.add_petition(s, ctx, "C1", "Đang chạy", received_on=date(2026, 2, 6)).code
+        extended = svc.add_petition(s, ctx, "C1", "Đã gia hạn", received_on=date(2026, 2, 6)).code
+        stopped = svc.add_petition(s, ctx, "C1", "Đã dừng", received_on=date(2026, 2, 6)).code
+    at = svc.Context(now=morning(date(2026, 2, 10)))
+    with transaction(org) as s:
+        svc.act(s, at, extended, "conclude", "clerk1", {"notice_no": "1", "department": "C1-D1"}, on=date(2026, 2, 9))
+        svc.act(s, at, extended, "extend", "leader1", {"until": "2026-04-28", "reason": "x"}, on=date(2026, 2, 10))
+        svc.act(s, at, stopped, "refer", "clerk1", {"agency": "Tòa án"}, on=date(2026, 2, 10))
+    tick(org, morning(date(2026, 2, 10)))  # records the calendar this ran with
+    extra = tmp_path / "extra.toml"
+    extra.write_text('[[day_off]]\ndate = 2026-02-25\nname = "Nghỉ đột xuất"\nsource = "QĐ thử 1/2026"\n',
+                     encoding="utf-8")
+    new_cal = WorkingCalendar(load_decisions(Settings().calendar_paths + [extra]))
+    res = tick(org, morning(date(2026, 2, 11)), cal=new_cal)
+    assert res.reprojected == 1
+    with transaction(org) as s:
+        c = svc.get_for(s, running, None).clock("conclusion")
+        assert (c.due_date, c.original_due_date, c.version) == (date(2026, 3, 2), date(2026, 3, 2), 2)
+        assert c.calendar_version == new_cal.version
+        j = s.scalars(select(ClockJournal).where(ClockJournal.clock_id == c.id)).one()
+        assert (j.old_due, j.new_due, j.cause) == (date(2026, 2, 27), date(2026, 3, 2), "calendar_change")
+        e = svc.get_for(s, extended, None).clock("resolution")
+        assert e.due_date == date(2026, 4, 28) and e.calendar_version == new_cal.version
+        assert svc.get_for(s, stopped, None).clock("conclusion").status == "met"
+    assert tick(org, morning(date(2026, 2, 12)), cal=new_cal).reprojected == 0  # once per change
