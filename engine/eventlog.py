@@ -9,7 +9,7 @@ import hashlib
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import Event, Petition
@@ -60,6 +60,3 @@ def verify(session: Session, petition: Petition) -> list[str]:
         problems.append(f"{petition.code}: no events")
     return problems
 
-
-def count(session: Session) -> int:
-    return session.scalar(select(func.count(Event.id))) or 0

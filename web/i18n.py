@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import request, session
+from flask import session
 
 LANGS = ("vi", "en")
 PACKAGE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -55,8 +55,3 @@ def current_lang() -> str:
 def select_locale() -> str:
     return current_lang()
 
-
-def set_lang_from_request() -> None:
-    lang = request.args.get("lang")
-    if lang in LANGS:
-        session["lang"] = lang
