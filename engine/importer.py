@@ -14,7 +14,8 @@ English header         Vietnamese header           meaning
 ref                    mã                          your reference for the row (optional; makes
                                                    re-imports exact — see "Twice" below)
 record                 loại bản ghi                ``session``/``buổi tiếp`` or ``petition``/``đơn``
-                                                   (empty: a petition when it has a summary)
+                                                   (empty: a petition when it has a summary,
+                                                   a session when it has a session column)
 unit                   đơn vị                      unit code (required)
 date                   ngày                        session date or date of receipt (required)
 session_kind           hình thức                   periodic / ad hoc / dialogue…: ``định kỳ``,
@@ -298,6 +299,20 @@ def row_ref(rec: dict) -> str:
     return "imp:" + digest[:40]
 
 
+_SESSION_ONLY = ("session_kind", "people", "groups", "refused", "chair")
+
+
+def _infer_record(v: dict) -> str:
+    """A row without a record type is a petition when it has a summary and a session when
+    it has a session column; anything else is refused, never guessed: a petition row whose
+    summary was left blank must not become a reception that inflates the annex."""
+    if v.get("summary"):
+        return "petition"
+    if any(v.get(k) not in (None, "") for k in _SESSION_ONLY):
+        return "session"
+    raise ValidationError("import_unknown_record", field="record")
+
+
 def validate_row(v: dict, units: dict[str, OrgUnit], today: date) -> dict:
     """A clean record from one raw row; raises a DomainError with the reason."""
     rec_raw = v.get("record", "")
@@ -306,7 +321,7 @@ def validate_row(v: dict, units: dict[str, OrgUnit], today: date) -> dict:
         if record is None:
             raise ValidationError("import_bad_record", field="record", value=rec_raw)
     else:
-        record = "petition" if v.get("summary") else "session"
+        record = _infer_record(v)
     unit_code = str(v.get("unit", "")).strip()
     if not unit_code:
         raise ValidationError("missing_field", field="unit")

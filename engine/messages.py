@@ -103,6 +103,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_unknown_column": ("Tệp {file}: cột không nhận ra «{column}»", "File {file}: unknown column '{column}'"),
     "import_rejected": ("Tệp {file}: {n} dòng bị từ chối, không nạp dòng nào (dùng --skip-invalid để nạp các dòng hợp lệ)",
                         "File {file}: {n} rows rejected, nothing loaded (use --skip-invalid to load the valid rows)"),
+    "import_unknown_record": ("không rõ là buổi tiếp hay đơn: ghi «loại bản ghi», hoặc điền «nội dung» (đơn) hay «hình thức», «số lượt người» (buổi tiếp)",
+                              "cannot tell a session from a petition: fill 'record', or 'summary' (petition) or 'session_kind', 'people' (session)"),
     "import_bad_record": ("loại bản ghi «{value}» không hợp lệ (cần «đơn» hoặc «buổi tiếp»)",
                           "invalid record type '{value}' (expected 'petition' or 'session')"),
     "import_bad_bool": ("«{value}» không phải có/không ({field})", "'{value}' is not yes/no ({field})"),

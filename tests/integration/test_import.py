@@ -243,3 +243,19 @@ def test_bulk_import_refuses_like_the_services(org, ctx, tmp_path):
     assert (res.sessions, res.petitions, [line for line, _ in res.rejected]) == (1, 1, [3, 4])
     with transaction(org) as s:
         assert s.scalar(select(Petition.code).where(Petition.external_ref == "P-11")) == "KN-C1-2026-000001"
+
+
+def test_a_row_that_is_neither_is_refused_not_guessed(org, ctx, tmp_path):
+    """A petition row whose summary was left blank must not become a reception session."""
+    path = tmp_path / "blank.csv"
+    path.write_text("đơn vị,ngày,nội dung\nC1,2026-02-10,\n", encoding="utf-8")
+    with transaction(org) as s:
+        with pytest.raises(ImportRejected) as err:
+            import_file(s, ctx, path)
+    (line, reason), = err.value.rejected
+    assert line == 2 and "buổi tiếp hay đơn" in reason
+    with transaction(org) as s:
+        assert s.scalar(select(func.count(ReceptionSession.id))) == 0
+    path.write_text("đơn vị,ngày,số lượt người\nC1,2026-02-10,3\n", encoding="utf-8")
+    with transaction(org) as s:
+        assert import_file(s, ctx, path).sessions == 1  # a session column says what it is
