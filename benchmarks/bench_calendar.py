@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import holidays
 
-from engine.calendar import default_calendar
+from engine.deadlines.calendar import default_calendar
 
 
 def main() -> int:

@@ -26,8 +26,8 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.db import make_engine, transaction  # noqa: E402
-from engine.migrate import upgrade  # noqa: E402
+from engine.persistence.db import make_engine, transaction  # noqa: E402
+from engine.persistence.migrate import upgrade  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/petitions_bench"
 TARGETS = {"ontime": 2.0, "ontime_by_month": 2.0, "appendix2": 2.0, "import": 60.0}
@@ -150,8 +150,8 @@ def main(argv=None) -> int:
                     help="Time only the reports or only the import.")
     args = ap.parse_args(argv)
 
-    from engine.calendar import default_calendar
-    from engine.importer import import_file
+    from engine.deadlines.calendar import default_calendar
+    from engine.intake.importer import import_file
     from engine.reports import appendix2, ontime_report
     from engine.services.petitions import Context
 

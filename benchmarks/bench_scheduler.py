@@ -24,10 +24,10 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import text
 
-from engine.calendar import default_calendar
-from engine.db import make_engine, transaction
-from engine.migrate import upgrade
-from engine.timeutil import end_of_day, local_at
+from engine.deadlines.calendar import default_calendar
+from engine.persistence.db import make_engine, transaction
+from engine.persistence.migrate import upgrade
+from engine.deadlines.timeutil import end_of_day, local_at
 
 UNITS = 100          # communes, each with two departments
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Mon 23/11/2026 08:00 in Vietnam
@@ -114,7 +114,7 @@ def load(engine, n: int) -> None:
 
 
 def bench_ticks(engine, due_count: int) -> tuple[float, float, int]:
-    from engine.tick import tick
+    from engine.scheduler.tick import tick
     idle = []
     for _ in range(15):
         t0 = time.perf_counter()
@@ -176,8 +176,8 @@ def bench_dispatch(url: str, redis_url: str, emails: int) -> tuple[float, float]
     import redis as redis_lib
 
     from config import Settings
-    from engine.celery_app import make_celery
-    from engine.tasks import enqueue_dispatch
+    from engine.scheduler.celery_app import make_celery
+    from engine.scheduler.tasks import enqueue_dispatch
     r = redis_lib.Redis.from_url(redis_url)
     r.flushdb()
     sink = Sink(redis_url)

@@ -24,10 +24,10 @@ from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.db import make_engine, transaction  # noqa: E402
-from engine.migrate import upgrade  # noqa: E402
-from engine.models import Clock, OrgUnit, Petition, Petitioner  # noqa: E402
-from engine.text import fold  # noqa: E402
+from engine.persistence.db import make_engine, transaction  # noqa: E402
+from engine.persistence.migrate import upgrade  # noqa: E402
+from engine.persistence.models import Clock, OrgUnit, Petition, Petitioner  # noqa: E402
+from engine.language.text import fold  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/petitions_bench_web"
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)

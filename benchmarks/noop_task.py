@@ -1,7 +1,7 @@
 """A task that does nothing but count itself: the baseline of bench_scheduler."""
 from functools import lru_cache
 
-from engine.celery_app import app
+from engine.scheduler.celery_app import app
 
 
 @lru_cache(maxsize=1)

@@ -8,9 +8,9 @@ import click
 from sqlalchemy import select
 
 from engine.cli import t
-from engine.db import default_engine, transaction
-from engine.errors import NotFound
-from engine.models import OutboxMessage
+from engine.persistence.db import default_engine, transaction
+from engine.language.errors import NotFound
+from engine.persistence.models import OutboxMessage
 
 PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
 
@@ -20,7 +20,7 @@ PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def worker_cmd(beat, celery_args):
     """Start a Celery worker (other options go to `celery worker`)."""
-    from engine.celery_app import app
+    from engine.scheduler.celery_app import app
     import notifications.tasks  # noqa: F401  (registers the dispatch task)
     argv = ["worker", "--loglevel=INFO"] + (["--beat"] if beat else []) + list(celery_args)
     app.worker_main(argv)
@@ -32,7 +32,7 @@ def beat_cmd(celery_args):
     """Start Celery beat: run exactly one (other options go to `celery beat`)."""
     from celery.signals import beat_init
 
-    from engine.celery_app import app
+    from engine.scheduler.celery_app import app
 
     @beat_init.connect(weak=False)
     def _tick_now(sender=None, **_):
@@ -80,7 +80,7 @@ def outbox_retry(outbox_id):
     if not retry(engine, outbox_id):
         raise NotFound("unknown_outbox", id=outbox_id)
     try:
-        from engine.tasks import enqueue_dispatch
+        from engine.scheduler.tasks import enqueue_dispatch
         enqueue_dispatch([outbox_id])
         click.echo(t(f"Đã xếp lại thông báo {outbox_id} vào hàng đợi", f"Queued notification {outbox_id} again"))
     except Exception:  # noqa: BLE001
@@ -92,7 +92,7 @@ def outbox_retry(outbox_id):
 @click.option("--json", "as_json", is_flag=True)
 def outbox_send(as_json):
     """Send every pending notification now, in this process (no worker needed)."""
-    from engine.relay import unsent
+    from engine.scheduler.relay import unsent
     from notifications.dispatcher import dispatch
     from datetime import timedelta
     engine = default_engine()

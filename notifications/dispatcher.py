@@ -17,9 +17,9 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
 from config import get_settings
-from engine.db import transaction
-from engine.models import InboxItem, OutboxMessage
-from engine.timeutil import utcnow
+from engine.persistence.db import transaction
+from engine.persistence.models import InboxItem, OutboxMessage
+from engine.deadlines.timeutil import utcnow
 from notifications.channels.email import EmailChannel
 from notifications.channels.webhook import WebhookChannel
 from notifications.message import SendResult

@@ -1,7 +1,7 @@
 """Words the templates share, keyed by language (vi first, en second)."""
 from __future__ import annotations
 
-from engine.messages import WEEKDAYS_EN, WEEKDAYS_VI
+from engine.language.messages import WEEKDAYS_EN, WEEKDAYS_VI
 
 LANGS = ("vi", "en")
 

@@ -1,8 +1,8 @@
 """The dispatch task (registered on the engine's Celery app through an entry point)."""
 from __future__ import annotations
 
-from engine.celery_app import app
-from engine.db import default_engine
+from engine.scheduler.celery_app import app
+from engine.persistence.db import default_engine
 from notifications.dispatcher import dispatch
 
 

@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import text
 
-from engine.db import make_engine, transaction
-from engine.migrate import upgrade
+from engine.persistence.db import make_engine, transaction
+from engine.persistence.migrate import upgrade
 
 PG_BASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Each pytest process gets a database of its own, so parallel runs never drop each
@@ -30,7 +30,7 @@ pytest_plugins = ["tests.conftest_smtp"] if os.path.exists(os.path.join(os.path.
 def _cheap_password_hashing():
     """Argon2 at production cost makes every org fixture slow; tests only need it correct."""
     from argon2 import PasswordHasher
-    import engine.passwords as pw
+    import engine.services.passwords as pw
     saved = pw._hasher
     pw._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield

@@ -1,10 +1,10 @@
 """The thin Flask admin.
 
 Every state change goes through `engine.services`; views only parse input, call a service
-inside `engine.db.transaction`, and render. Arrows point one way: web → engine, workflows.
+inside `engine.persistence.db.transaction`, and render. Arrows point one way: web → engine, workflows.
 
 * `create_app(engine=None, settings=None, now=None)` builds the app. Without an engine it
-  uses `engine.db.default_engine()` (SQLite under var/ unless DATABASE_URL is set).
+  uses `engine.persistence.db.default_engine()` (SQLite under var/ unless DATABASE_URL is set).
   `now` (a callable or an aware datetime) fixes "today" for tests.
 * Translations: message ids are English; `web/translations/vi/LC_MESSAGES/messages.po`
   holds the Vietnamese text (the default locale). There is no manual compile step: at app
@@ -17,8 +17,6 @@ inside `engine.db.transaction`, and render. Arrows point one way: web → engine
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask
 
 from web.extensions import babel, csrf, login_manager
@@ -26,7 +24,7 @@ from web.extensions import babel, csrf, login_manager
 
 def create_app(engine=None, settings=None, now=None, testing: bool = False) -> Flask:
     from config import get_settings
-    from engine.db import default_engine
+    from engine.persistence.db import default_engine
 
     settings = settings or get_settings()
     app = Flask(__name__)
@@ -60,7 +58,7 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     security.init_app(app)
     errors.init_app(app)
 
-    from engine.logs import configure as configure_logging
+    from engine.observability.logs import configure as configure_logging
     from web import requestlog
     configure_logging(settings)
     requestlog.init_app(app)
@@ -87,11 +85,3 @@ def _secret_key(settings) -> str:
         return key
     except OSError:
         return secrets.token_hex(32)
-
-
-def now_utc(app) -> datetime:
-    from engine.timeutil import utcnow
-    fixed = app.extensions.get("petitions_now")
-    if fixed is None:
-        return utcnow()
-    return fixed() if callable(fixed) else fixed

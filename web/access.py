@@ -1,7 +1,7 @@
 """The one access policy of the admin: role checks on every view, unit scope on every
 petition read or write.
 
-`allow(*roles)` guards a view (admin passes everywhere, as in `engine.policy`); the roles
+`allow(*roles)` guards a view (admin passes everywhere, as in `engine.persistence.scope`); the roles
 are kept on the view function so the role-matrix test can read them. Petitions are only
 ever loaded through `scoped_petition`, which answers 404 for anything outside the user's
 scope — a guessed URL never confirms that a petition exists.
@@ -13,8 +13,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from engine.errors import NotFound
-from engine.policy import can_act_on
+from engine.language.errors import NotFound
+from engine.workflow.policy import can_act_on
 from engine.services.petitions import get_for
 from web.dbsession import db
 

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from engine.models import OrgUnit, SignIn, User
-from engine.passwords import verify_password
-from engine.timeutil import utcnow
+from engine.persistence.models import OrgUnit, SignIn, User
+from engine.services.passwords import verify_password
+from engine.deadlines.timeutil import utcnow
 from web.security import local_target
 from web.dbsession import db, unit_of_work
 from web.extensions import login_manager

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
-from engine.db import transaction
+from engine.persistence.db import transaction
 
 
 def engine():
@@ -44,7 +44,7 @@ def after_commit(outbox_ids) -> None:
     if not outbox_ids:
         return
     try:
-        from engine.tasks import enqueue_dispatch
+        from engine.scheduler.tasks import enqueue_dispatch
         enqueue_dispatch(list(outbox_ids))
     except Exception:  # noqa: BLE001 - the outbox row is the truth
         pass

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from flask import request
 from flask_login import current_user
 
-from engine.messages import weekday_name
-from engine.timeutil import local_datetime
-from engine.workflow import load_workflow
+from engine.language.messages import weekday_name
+from engine.deadlines.timeutil import local_datetime
+from engine.workflow.definition import load_workflow
 from web import labels
 from web.i18n import current_lang
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from engine.errors import DomainError, ValidationError
-from engine.timeutil import parse_date
+from engine.language.errors import DomainError, ValidationError
+from engine.deadlines.timeutil import parse_date
 from web.i18n import current_lang
 
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import and_, column, exists, false, literal_column, select, table
 from sqlalchemy.orm import Session, aliased
 
-from engine.models import Clock, OrgUnit, Petition
-from engine.policy import petition_scope, subtree_ids
+from engine.persistence.models import Clock, OrgUnit, Petition
+from engine.persistence.scope import petition_scope, subtree_ids
 from engine.services.petitions import Context
-from engine.text import fold
-from engine.timeutil import local_date
+from engine.language.text import fold
+from engine.deadlines.timeutil import local_date, utcnow
 
 PER_PAGE = 50
 CODE = re.compile(r"^KN-[A-Za-z0-9-]+-\d{4}-\d{6}$")
@@ -26,9 +26,12 @@ RUNNING = ("running", "paused")
 OPEN = ("received", "in_resolution")  # the backlog's states
 
 
-def now():
-    from web import now_utc
-    return now_utc(current_app)
+def now() -> datetime:
+    """The app's notion of now: tests and demos may fix it (`app.extensions["petitions_now"]`)."""
+    fixed = current_app.extensions.get("petitions_now")
+    if fixed is None:
+        return utcnow()
+    return fixed() if callable(fixed) else fixed
 
 
 def today() -> date:
@@ -66,7 +69,7 @@ def sees_every_unit(session: Session, user) -> bool:
 
 
 def scope_clause(session: Session, user):
-    """engine.policy.petition_scope, simplified to TRUE when the scope is every unit (a
+    """engine.persistence.scope.petition_scope, simplified to TRUE when the scope is every unit (a
     province-level auditor): the planner then uses the plain indexes instead of 60 ranges."""
     if sees_every_unit(session, user):
         from sqlalchemy import true

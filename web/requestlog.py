@@ -9,7 +9,7 @@ import uuid
 
 from flask import Flask, g, request
 
-from engine.logs import request_id
+from engine.observability.logs import request_id
 
 log = logging.getLogger("petitions.web")
 _SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

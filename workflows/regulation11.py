@@ -11,7 +11,7 @@ stops on conclude, answer_at_meeting, escalate, refer; `resolution` (30 working 
 the conclusion notice) stops on resolve, escalate, refer. The numbers are parameters in
 config/workflow.toml.
 """
-from engine.workflow import ActionDef, ClockDef, WorkflowDef
+from engine.workflow.definition import ActionDef, ClockDef, WorkflowDef
 
 A = ActionDef
 

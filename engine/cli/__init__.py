@@ -14,7 +14,7 @@ import click
 from config import get_settings
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from engine.errors import DomainError
+from engine.language.errors import DomainError
 
 
 def lang() -> str:
@@ -69,7 +69,7 @@ def _database_message(exc: DBAPIError) -> str:
 
 
 def main(argv=None) -> None:
-    from engine.logs import configure
+    from engine.observability.logs import configure
     configure(get_settings())
     try:
         rv = cli.main(args=argv, prog_name="petitions", standalone_mode=False)

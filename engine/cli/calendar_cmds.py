@@ -6,11 +6,11 @@ from datetime import date
 
 import click
 
-from engine.calendar import default_calendar
+from engine.deadlines.calendar import default_calendar
 from engine.cli import cli, lang, t
-from engine.errors import ValidationError
-from engine.messages import format_date, weekday_name
-from engine.timeutil import parse_date_or_instant
+from engine.language.errors import ValidationError
+from engine.language.messages import format_date, weekday_name
+from engine.deadlines.timeutil import parse_date_or_instant
 
 
 def parse_nonnegative_int(value: str, field: str) -> int:

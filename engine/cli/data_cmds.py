@@ -8,16 +8,16 @@ import click
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from engine import eventlog
+from engine.persistence import eventlog
 from engine.cli import cli, lang, t
-from engine.db import default_engine, transaction
-from engine.errors import ValidationError
-from engine.models import Petition
+from engine.persistence.db import default_engine, transaction
+from engine.language.errors import ValidationError
+from engine.persistence.models import Petition
 from engine.services import petitions as svc
 from engine.services.sessions import add_session, session_to_dict
 from engine.services.units import load_units_csv
 from engine.services.users import add_user
-from engine.timeutil import local_date, parse_instant
+from engine.deadlines.timeutil import local_date, parse_instant
 
 
 def echo_json(obj) -> None:
@@ -41,7 +41,7 @@ def dispatch_after_commit(ids: list[int]) -> None:
     if not ids:
         return
     try:
-        from engine.tasks import enqueue_dispatch
+        from engine.scheduler.tasks import enqueue_dispatch
         enqueue_dispatch(ids)
     except Exception:  # noqa: BLE001 - the outbox row is the truth; the relay will pick it up
         pass
@@ -56,7 +56,7 @@ def db():
 @db.command("upgrade")
 def db_upgrade():
     """Create or upgrade the schema on DATABASE_URL."""
-    from engine.migrate import current, upgrade
+    from engine.persistence.migrate import current, upgrade
     engine = default_engine()
     try:
         upgrade(engine)
@@ -293,7 +293,7 @@ def petition_verify(code, as_json):
 def demo(seed, as_json):
     """Load a realistic demo: one province, three communes, departments, a user per role,
     about 200 petitions over 2025–2026 in every state."""
-    from engine.demo import load_demo
+    from engine.intake.demo import load_demo
     with Tx() as s:
         out = load_demo(s, svc.Context(), seed=seed)
     if as_json:
@@ -313,7 +313,7 @@ def demo(seed, as_json):
 def tick(at, as_json):
     """Claim the reminder rungs due at AT and write them to the outbox (what beat runs)."""
     from config import get_settings
-    from engine.tick import tick as run_tick
+    from engine.scheduler.tick import tick as run_tick
     now = parse_instant(at, "at") if at else None
     settings = get_settings()
     res = run_tick(default_engine(), now, public_url=settings.public_url, webhook=bool(settings.webhook_url))

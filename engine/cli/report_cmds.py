@@ -75,8 +75,8 @@ def import_cmd(file, skip_invalid, by, as_json, no_progress):
 
     The template (Vietnamese or English headers) ships as config/import_template.csv.
     All or nothing unless --skip-invalid; re-importing the same file adds nothing."""
-    from engine.errors import DomainError
-    from engine.importer import import_file, read_rows
+    from engine.language.errors import DomainError
+    from engine.intake.importer import import_file, read_rows
     from engine.services.petitions import Context
 
     rows = read_rows(file)

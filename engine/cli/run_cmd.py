@@ -38,13 +38,13 @@ def run(host, port, no_demo):
     """Start the admin, a worker and beat (with demo data on first start)."""
     from sqlalchemy import func, select
 
-    from engine.db import default_engine, transaction
-    from engine.demo import DEMO_PASSWORD, USERS, load_demo
-    from engine.migrate import upgrade
-    from engine.models import OrgUnit
+    from engine.persistence.db import default_engine, transaction
+    from engine.intake.demo import DEMO_PASSWORD, USERS, load_demo
+    from engine.persistence.migrate import upgrade
+    from engine.persistence.models import OrgUnit
     from engine.services.petitions import Context
-    from engine.tasks import _enqueue_quietly
-    from engine.tick import tick
+    from engine.scheduler.tasks import _enqueue_quietly
+    from engine.scheduler.tick import tick
 
     settings = get_settings()
     settings.ensure_var_dir()

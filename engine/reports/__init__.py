@@ -1,4 +1,5 @@
 """Reports for auditors: on-time rates, the statutory annex (Phụ lục 2), exports, charts.
+May import services, persistence and the pure rooms; never the scheduler, intake or cli.
 
 What the web admin calls (all take an SQLAlchemy session; dates as `date` or strings
 YYYY-MM-DD / dd/mm/yyyy; errors are bilingual `DomainError`s):

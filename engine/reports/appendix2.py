@@ -52,11 +52,11 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.errors import ValidationError
-from engine.models import OrgUnit, Petition, ReceptionSession
-from engine.policy import subtree_ids
+from engine.language.errors import ValidationError
+from engine.persistence.models import OrgUnit, Petition, ReceptionSession
+from engine.persistence.scope import subtree_ids
 from engine.services.common import unit_by_code
-from engine.timeutil import parse_date
+from engine.deadlines.timeutil import parse_date
 
 COLUMNS = ("commune", "province", "total")
 COLUMN_LABELS = {"commune": ("Cấp xã", "Commune level"), "province": ("Cấp tỉnh", "Province level"),

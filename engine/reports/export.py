@@ -244,7 +244,7 @@ def to_html(report, lang: str = "vi", charts: list[str] | None = None, link=None
 
 
 def export(report, fmt: str, lang: str = "vi") -> bytes | str:
-    from engine.errors import ValidationError
+    from engine.language.errors import ValidationError
     if fmt == "json":
         return to_json(report)
     if fmt == "csv":

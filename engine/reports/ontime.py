@@ -43,12 +43,12 @@ from datetime import date
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from engine.calendar import WorkingCalendar, default_calendar
-from engine.errors import ValidationError
-from engine.models import Clock, ClockJournal, OrgUnit, Petition
-from engine.policy import subtree_ids
+from engine.deadlines.calendar import WorkingCalendar, default_calendar
+from engine.language.errors import ValidationError
+from engine.persistence.models import Clock, ClockJournal, OrgUnit, Petition
+from engine.persistence.scope import subtree_ids
 from engine.services.common import unit_by_code
-from engine.timeutil import end_of_day, local_date, parse_date, utcnow
+from engine.deadlines.timeutil import end_of_day, local_date, parse_date, utcnow
 
 CLOCKS = ("conclusion", "resolution")
 BUCKETS = ("met_on_time", "met_late", "open_overdue", "open_on_track")

@@ -9,8 +9,8 @@ import calendar as _cal
 import re
 from datetime import date
 
-from engine.errors import ValidationError
-from engine.timeutil import parse_date
+from engine.language.errors import ValidationError
+from engine.deadlines.timeutil import parse_date
 
 KINDS = ("month", "q1", "6m", "9m", "year", "custom")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import NotFound, ValidationError
-from engine.models import OrgUnit, User
+from engine.language.errors import NotFound, ValidationError
+from engine.persistence.models import OrgUnit, User
 
 
 def unit_by_code(session: Session, code: str) -> OrgUnit:

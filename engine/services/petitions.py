@@ -11,18 +11,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engine import eventlog
-from engine.calendar import WorkingCalendar, default_calendar
-from engine.clocks import extend_clock, start_clock, stop_clock
-from engine.errors import (Forbidden, IllegalTransition, NotFound, ValidationError, VersionConflict)
-from engine.models import (CATEGORIES, PETITION_KINDS, Clock, Event, OrgUnit, Petition, PetitionCounter, Petitioner,
+from engine.persistence import eventlog
+from engine.deadlines.calendar import WorkingCalendar, default_calendar
+from engine.deadlines.clocks import stop_clock
+from engine.services.clocks import extend_clock, start_clock
+from engine.language.errors import (Forbidden, IllegalTransition, NotFound, ValidationError, VersionConflict)
+from engine.persistence.models import (CATEGORIES, PETITION_KINDS, Clock, Event, OrgUnit, Petition, PetitionCounter, Petitioner,
                            ReceptionSession, User, petition_search_text)
-from engine.notices import tell_petitioners
-from engine.params import Params, load_params
-from engine.policy import ancestors, can_act_on, can_read, petition_scope, subtree_ids
+from engine.services.notices import tell_petitioners
+from engine.deadlines.params import Params, load_params
+from engine.persistence.scope import ancestors, can_read, petition_scope, subtree_ids
+from engine.workflow.policy import can_act_on
 from engine.services.common import choice, count, text, unit_by_code, user_by_name
-from engine.timeutil import local_date, local_midnight, parse_date, parse_instant, utcnow
-from engine.workflow import WorkflowDef, load_workflow
+from engine.deadlines.timeutil import local_date, local_midnight, parse_date, parse_instant, utcnow
+from engine.workflow.definition import WorkflowDef, load_workflow
 
 log = logging.getLogger("petitions.workflow")
 GROUP_THRESHOLD = 5  # Law on Citizen Reception art. 29: 5 or more people form a group (đoàn đông người)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.models import SESSION_KINDS, ReceptionSession
+from engine.persistence.models import SESSION_KINDS, ReceptionSession
 from engine.services.common import choice, count, unit_by_code
-from engine.timeutil import parse_date
+from engine.deadlines.timeutil import parse_date
 
 
 def add_session(session: Session, unit_code: str, kind: str, held_on, people=0, groups=0, refused=0,

@@ -7,10 +7,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import ValidationError
-from engine.messages import render
-from engine.models import UNIT_LEVELS, OrgUnit
-from engine.timeutil import parse_date
+from engine.language.errors import ValidationError
+from engine.language.messages import render
+from engine.persistence.models import UNIT_LEVELS, OrgUnit
+from engine.deadlines.timeutil import parse_date
 
 REQUIRED = ("code", "name", "level", "parent_code")
 

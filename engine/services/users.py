@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import ValidationError
-from engine.models import ROLES, User
-from engine.passwords import hash_password
+from engine.language.errors import ValidationError
+from engine.persistence.models import ROLES, User
+from engine.services.passwords import hash_password
 from engine.services.common import choice, text, unit_by_code
 
 MIN_PASSWORD = 10

@@ -48,9 +48,9 @@ def demo_server(tmp_path):
     from werkzeug.serving import make_server
 
     from config.settings import Settings
-    from engine.db import make_engine, transaction
-    from engine.demo import load_demo
-    from engine.migrate import upgrade
+    from engine.persistence.db import make_engine, transaction
+    from engine.intake.demo import load_demo
+    from engine.persistence.migrate import upgrade
     from engine.services.petitions import Context
     from web import create_app
 

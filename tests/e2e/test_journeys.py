@@ -6,9 +6,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine.db import transaction
-from engine.demo import DEMO_PASSWORD
-from engine.models import Petition
+from engine.persistence.db import transaction
+from engine.intake.demo import DEMO_PASSWORD
+from engine.persistence.models import Petition
 
 pytestmark = pytest.mark.e2e
 

@@ -5,12 +5,12 @@ from datetime import date, time
 
 from sqlalchemy import select, update
 
-from engine.db import transaction
-from engine.digest import build_digests
-from engine.models import OutboxMessage, User
+from engine.persistence.db import transaction
+from engine.scheduler.digest import build_digests
+from engine.persistence.models import OutboxMessage, User
 from engine.services import petitions as svc
-from engine.tick import tick
-from engine.timeutil import local_at
+from engine.scheduler.tick import tick
+from engine.deadlines.timeutil import local_at
 from notifications.dispatcher import dispatch
 from config import Settings
 

@@ -12,9 +12,9 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from engine.db import transaction
-from engine.importer import ImportRejected, import_file
-from engine.models import Clock, Event, Petition, ReceptionSession
+from engine.persistence.db import transaction
+from engine.intake.importer import ImportRejected, import_file
+from engine.persistence.models import Clock, Event, Petition, ReceptionSession
 from engine.reports import appendix2
 
 VI = ["mã", "Loại bản ghi", "Đơn vị", "Ngày", "Hình thức", "Số lượt người", "Mã buổi tiếp", "Nội dung", "Lĩnh vực",
@@ -171,7 +171,7 @@ PETITION_COLUMNS = ("unit_id", "received_on", "received_at", "summary", "categor
 
 
 def _shape(s, p):
-    from engine.models import Event
+    from engine.persistence.models import Event
     ev = s.scalars(select(Event).where(Event.petition_id == p.id).order_by(Event.seq)).all()
     return ({k: getattr(p, k) for k in PETITION_COLUMNS},
             [{k: getattr(c, k) for k in CLOCK_COLUMNS} for c in p.clocks],
@@ -183,7 +183,7 @@ def _shape(s, p):
 def test_bulk_import_matches_add_petition(org, ctx, tmp_path):
     """Same state, clocks (due dates, rungs), search text and event chain as svc.add_petition;
     codes continue the unit's gapless sequence; verify-log passes."""
-    from engine import eventlog
+    from engine.persistence import eventlog
     from engine.services import petitions as svc
     from engine.services.sessions import add_session
     cases = [  # unit, date, summary, petitioner, group size, session?

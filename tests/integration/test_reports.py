@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from openpyxl import load_workbook
 
-from engine.db import transaction
+from engine.persistence.db import transaction
 from engine.reports import (KEYS, appendix2, appendix2_items, backlog_chart, export, month_ends, ontime_items,
                             ontime_rate_chart, ontime_report, overdue_backlog)
 from engine.services import petitions as svc

@@ -16,14 +16,14 @@ import pytest
 from sqlalchemy import func, select
 
 from config import Settings
-from engine.celery_app import make_celery
-from engine.db import transaction
-from engine.models import OutboxMessage
-from engine.relay import unsent
+from engine.scheduler.celery_app import make_celery
+from engine.persistence.db import transaction
+from engine.persistence.models import OutboxMessage
+from engine.scheduler.relay import unsent
 from engine.services import petitions as svc
-from engine.tasks import enqueue_dispatch
-from engine.tick import tick
-from engine.timeutil import local_at
+from engine.scheduler.tasks import enqueue_dispatch
+from engine.scheduler.tick import tick
+from engine.deadlines.timeutil import local_at
 from tests.conftest import service_unreachable
 
 pytestmark = pytest.mark.integration

@@ -7,12 +7,12 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from engine.calendar import default_calendar
-from engine.db import transaction
-from engine.models import OutboxMessage, User
+from engine.deadlines.calendar import default_calendar
+from engine.persistence.db import transaction
+from engine.persistence.models import OutboxMessage, User
 from engine.services import petitions as svc
-from engine.tick import tick
-from engine.timeutil import local_at
+from engine.scheduler.tick import tick
+from engine.deadlines.timeutil import local_at
 
 CAL = default_calendar()
 
@@ -128,8 +128,8 @@ def test_new_calendar_data_moves_running_deadlines_and_is_journaled(org, ctx, tm
     """A decision file added later (an extra day off inside the window) moves the due date
     of running clocks at the next tick, with the old and new dates journaled; an extension
     a leader decided as a date is kept as decided; stopped clocks keep their verdicts."""
-    from engine.calendar import WorkingCalendar, load_decisions
-    from engine.models import ClockJournal
+    from engine.deadlines.calendar import WorkingCalendar, load_decisions
+    from engine.persistence.models import ClockJournal
     from config import Settings
     with transaction(org) as s:
         running = svc.add_petition(s, ctx, "C1", "Đang chạy", received_on=date(2026, 2, 6)).code

@@ -9,11 +9,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, text
 
-from engine import eventlog
-from engine.calendar import default_calendar
-from engine.db import transaction
-from engine.errors import Forbidden, IllegalTransition, NotFound, ValidationError, VersionConflict
-from engine.models import Clock, Event, OutboxMessage, Petition
+from engine.persistence import eventlog
+from engine.deadlines.calendar import default_calendar
+from engine.persistence.db import transaction
+from engine.language.errors import Forbidden, IllegalTransition, NotFound, ValidationError, VersionConflict
+from engine.persistence.models import Clock, Event, OutboxMessage, Petition
 from engine.services import petitions as svc
 from workflows.regulation11 import WORKFLOW
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from engine.calendar import default_calendar
+from engine.deadlines.calendar import default_calendar
 
 D = date
 CASES = [
@@ -108,7 +108,7 @@ def test_unconfirmed_year_is_provisional(cal):
 
 
 def test_calendar_version_changes_with_decisions(cal, tmp_path):
-    from engine.calendar import WorkingCalendar, load_decisions
+    from engine.deadlines.calendar import WorkingCalendar, load_decisions
     from config import Settings
     extra = tmp_path / "x.toml"
     extra.write_text('[[confirmed_year]]\nyear = 2027\nsource = "test"\n', encoding="utf-8")
@@ -125,7 +125,7 @@ def test_calendar_version_changes_with_decisions(cal, tmp_path):
     lambda c: c.is_working_day(D(1990, 1, 1)),
 ])
 def test_out_of_range_is_a_clear_error(cal, call):
-    from engine.errors import CalendarError
+    from engine.language.errors import CalendarError
     with pytest.raises(CalendarError) as err:
         call(cal)
     assert "2100" in str(err.value) and "2100" in err.value.message("en")
@@ -133,7 +133,7 @@ def test_out_of_range_is_a_clear_error(cal, call):
 
 @pytest.mark.parametrize("n", [-1, -30])
 def test_negative_n_is_a_clear_error(cal, n):
-    from engine.errors import ValidationError
+    from engine.language.errors import ValidationError
     with pytest.raises(ValidationError, match="không âm"):
         cal.add_working_days(D(2026, 1, 5), n)
     with pytest.raises(ValidationError):

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from hypothesis import given, settings, strategies as st
 
-from engine.calendar import default_calendar
+from engine.deadlines.calendar import default_calendar
 
 CAL = default_calendar()
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2098, 12, 31))  # room for N=400 before 2100

@@ -1,8 +1,8 @@
 """Every decision-file error stops with a message naming the file and the entry."""
 import pytest
 
-from engine.calendar import WorkingCalendar, load_decisions
-from engine.errors import CalendarError
+from engine.deadlines.calendar import WorkingCalendar, load_decisions
+from engine.language.errors import CalendarError
 
 
 def write(tmp_path, name, text):
@@ -72,7 +72,7 @@ def test_operator_overlay_moves_days(tmp_path):
 
 def test_default_calendar_picks_up_env_files(tmp_path, monkeypatch):
     from config import Settings
-    from engine.calendar import calendar_for
+    from engine.deadlines.calendar import calendar_for
     p = write(tmp_path, "ops.toml", GOOD)
     s = Settings(PETITIONS_CALENDAR_FILES=str(p))
     from datetime import date

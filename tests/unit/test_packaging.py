@@ -16,7 +16,7 @@ def test_wheel_ships_compiled_catalogs_and_data(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "web/translations/vi/LC_MESSAGES/messages.mo" in names
     for needed in ("config/calendar/2026.toml", "config/workflow.toml", "config/import_template.csv",
-                   "engine/migrations/env.py", "engine/migrations/versions/0001_initial_schema.py",
+                   "engine/persistence/migrations/env.py", "engine/persistence/migrations/versions/0001_initial_schema.py",
                    "notifications/templates/vi/due_soon.subject.txt", "web/templates/base.html"):
         assert needed in names, needed
     from babel.messages.mofile import read_mo

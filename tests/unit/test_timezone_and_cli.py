@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from engine.errors import ValidationError
-from engine.timeutil import local_date, parse_date, parse_date_or_instant, parse_instant
+from engine.language.errors import ValidationError
+from engine.deadlines.timeutil import local_date, parse_date, parse_date_or_instant, parse_instant
 
 
 @pytest.mark.parametrize("instant,expected", [

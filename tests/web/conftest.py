@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from engine.db import transaction
+from engine.persistence.db import transaction
 from tests.conftest import NOW, PASSWORD
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

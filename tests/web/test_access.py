@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.db import transaction
-from engine.models import Petition
+from engine.persistence.db import transaction
+from engine.persistence.models import Petition
 
 ROLES = {"clerk": "clerk1", "department": "dept1", "leader": "leader1", "auditor": "auditor", "admin": "admin"}
 ALL = set(ROLES)

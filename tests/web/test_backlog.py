@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.db import transaction
-from engine.models import Petition, User
+from engine.persistence.db import transaction
+from engine.persistence.models import Petition, User
 from web import queries as Q
 
 

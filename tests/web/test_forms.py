@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import func, select
 
-from engine.db import transaction
-from engine.models import Event, Petition, ReceptionSession
+from engine.persistence.db import transaction
+from engine.persistence.models import Event, Petition, ReceptionSession
 
 
 def state(org, code):
@@ -204,7 +204,7 @@ def test_search_ignores_accents_and_paginates(as_user, data, org, ctx):
 
 
 def test_inbox_read_unread(as_user, org, data):
-    from engine.models import InboxItem, User
+    from engine.persistence.models import InboxItem, User
     with transaction(org) as s:
         uid = s.scalar(select(User.id).where(User.username == "dept1"))
         other = s.scalar(select(User.id).where(User.username == "dept2"))

@@ -11,11 +11,11 @@ import pytest
 
 
 from config.settings import Settings
-from engine.db import transaction
-from engine.logs import ContextFilter, JsonFormatter
-from engine.models import TickRun
-from engine.tick import tick
-from engine.timeutil import utcnow
+from engine.persistence.db import transaction
+from engine.observability.logs import ContextFilter, JsonFormatter
+from engine.persistence.models import TickRun
+from engine.scheduler.tick import tick
+from engine.deadlines.timeutil import utcnow
 
 
 def app_with(org, tmp_path, **env):
@@ -84,7 +84,7 @@ def test_request_id_and_json_log_lines(org, tmp_path, data):
         assert re.fullmatch(r"[0-9a-f]{16}", r.headers["X-Request-ID"])
         # a state change logs the petition's code under the request's id
         from engine.services import petitions as svc
-        from engine.logs import request_id
+        from engine.observability.logs import request_id
         token = request_id.set("req-xyz")
         with transaction(org) as s:
             svc.act(s, svc.Context(now=None), data["R"], "refer", "clerk1", {"agency": "Tòa án"}, on="2026-11-10")

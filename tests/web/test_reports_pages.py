@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from openpyxl import load_workbook
 
-from engine.db import transaction
+from engine.persistence.db import transaction
 from engine.reports import FIGURES, appendix2, ontime_report
 from engine.reports.appendix2 import ALL_KEYS, LINE_BY_KEY
 from tests.conftest import NOW

@@ -8,10 +8,10 @@ import pytest
 from alembic import command
 from sqlalchemy import delete, insert, select, text, update
 
-from engine.db import make_engine, transaction
-from engine.migrate import alembic_config, upgrade
-from engine.models import OrgUnit, Petition, Petitioner
-from engine.text import fold
+from engine.persistence.db import make_engine, transaction
+from engine.persistence.migrate import alembic_config, upgrade
+from engine.persistence.models import OrgUnit, Petition, Petitioner
+from engine.language.text import fold
 
 
 def found(browser, q) -> str:

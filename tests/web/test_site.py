@@ -5,8 +5,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from engine.db import transaction
-from engine.models import SignIn
+from engine.persistence.db import transaction
+from engine.persistence.models import SignIn
 
 
 def test_sign_in_and_out_are_recorded(browser, org):

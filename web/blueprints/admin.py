@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import select
 
-from engine.models import OrgUnit, SignIn, User
+from engine.persistence.models import OrgUnit, SignIn, User
 from web.access import allow
 from web.dbsession import db
 

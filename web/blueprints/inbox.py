@@ -5,8 +5,8 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
-from engine.models import InboxItem, Petition
-from engine.timeutil import utcnow
+from engine.persistence.models import InboxItem, Petition
+from engine.deadlines.timeutil import utcnow
 from web.security import local_target
 from web import queries as Q
 from web.access import ALL_ROLES, allow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from engine.health import health, metrics_text
+from engine.scheduler.health import health, metrics_text
 
 bp = Blueprint("ops", __name__)
 

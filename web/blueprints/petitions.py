@@ -1,53 +1,34 @@
 """Landing pages per role, petition lists and search, the detail page and its actions."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine.clocks import explain_clock
-from engine.errors import DomainError, Forbidden, NotFound, ValidationError, VersionConflict, IllegalTransition
-from engine.models import CATEGORIES, ClockJournal, Event, Petition
+from engine.deadlines.clocks import explain_clock
+from engine.language.errors import DomainError, Forbidden, NotFound, ValidationError, VersionConflict, IllegalTransition
+from engine.persistence.models import ClockJournal, Event, Petition
 from engine.services import petitions as svc
 from web import queries as Q
 from web.access import ALL_ROLES, allow, allowed_actions, scoped_petition, sees_personal_data
 from web.dbsession import after_commit, db, unit_of_work
 from web.deadlines import badge
-from web.forms import error_text, parse_filter_date
+from web.forms import error_text
+from web.listing import badges, page_number, read_filters
 
 bp = Blueprint("petitions", __name__)
 
 
-def _badges(items):
-    ctx = Q.context()
-    today = Q.today()
-    return {p.id: badge(p, today, ctx.cal) for p in items}
-
-
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+HOME_BY_ROLE = {"department": "petitions.work", "leader": "petitions.backlog", "clerk": "sessions.desk",
+                "auditor": "reports.overview", "admin": "admin.index"}
 
 
 @bp.route("/")
 @allow(*ALL_ROLES)
 def home():
-    role = current_user.role
-    if role == "department":
-        return work()
-    if role == "leader":
-        return backlog()
-    if role == "clerk":
-        from web.blueprints.sessions import desk
-        return desk()
-    if role == "auditor":
-        from web.blueprints.reports import overview
-        return overview()
-    from web.blueprints.admin import index
-    return index()
+    # Each role's first page, called by endpoint name so that no blueprint imports another.
+    return current_app.view_functions[HOME_BY_ROLE.get(current_user.role, "admin.index")]()
 
 
 @bp.route("/work")
@@ -56,8 +37,8 @@ def work():
     """Việc của tôi: the department's assigned open petitions, by deadline."""
     s = db()
     q = Q.by_deadline(Q.scoped(s, current_user.model()).where(Petition.state.in_(("in_resolution", "received"))))
-    page = Q.paginate(s, q, _page())
-    return render_template("work.html", page=page, badges=_badges(page.items))
+    page = Q.paginate(s, q, page_number())
+    return render_template("work.html", page=page, badges=badges(page.items))
 
 
 @bp.route("/backlog")
@@ -66,24 +47,9 @@ def backlog():
     s = db()
     user = current_user.model()
     today = Q.today()
-    overdue, awaiting, page = Q.backlog(s, user, today, _page())
+    overdue, awaiting, page = Q.backlog(s, user, today, page_number())
     return render_template("backlog.html", overdue=overdue, awaiting=awaiting, page=page,
-                           badges=_badges(overdue + awaiting + page.items))
-
-
-def read_filters(errors: dict) -> dict:
-    a = request.args
-    f = {k: (a.get(k) or "").strip() for k in ("q", "unit", "department", "state", "category")}
-    if f["state"] and f["state"] not in Q.context().workflow.states:
-        errors["state"] = _("Unknown state.")
-        f["state"] = ""
-    if f["category"] and f["category"] not in CATEGORIES:
-        errors["category"] = _("Unknown category.")
-        f["category"] = ""
-    f["date_from"] = parse_filter_date(a.get("date_from"), "date_from", errors)
-    f["date_to"] = parse_filter_date(a.get("date_to"), "date_to", errors)
-    f["overdue"] = a.get("overdue") == "1"
-    return f
+                           badges=badges(overdue + awaiting + page.items))
 
 
 @bp.route("/petitions")
@@ -93,10 +59,10 @@ def index():
     errors: dict = {}
     f = read_filters(errors)
     q = Q.apply_filters(s, Q.scoped(s, current_user.model()), f, Q.today())
-    page = Q.paginate(s, q.order_by(Petition.received_on.desc(), Petition.id.desc()), _page())
-    from engine.policy import unit_scope_ids
+    page = Q.paginate(s, q.order_by(Petition.received_on.desc(), Petition.id.desc()), page_number())
+    from engine.persistence.scope import unit_scope_ids
     units = Q.units_in(s, unit_scope_ids(s, current_user.model()))
-    return render_template("petitions.html", page=page, badges=_badges(page.items), f=f, errors=errors,
+    return render_template("petitions.html", page=page, badges=badges(page.items), f=f, errors=errors,
                            units=[u for u in units if u.level != "department"],
                            departments=[u for u in units if u.level == "department"]), (400 if errors else 200)
 
@@ -116,7 +82,7 @@ def _detail(p: Petition, errors=None, values=None, status=200, open_action=None)
     for rel in ("escalated_to", "escalated_from"):
         other = getattr(p, rel)
         if other is not None:
-            from engine.policy import can_read
+            from engine.persistence.scope import can_read
             linked[rel] = (other.code, can_read(s, user.model(), other))
     return render_template("detail.html", p=p, clocks=clocks, events=events, actions=actions,
                            departments=departments, personal=sees_personal_data(user), errors=errors or {},

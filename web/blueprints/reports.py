@@ -5,11 +5,11 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from engine.models import Petition
-from engine.policy import unit_scope_ids
+from engine.persistence.models import Petition
+from engine.persistence.scope import unit_scope_ids
 from web import queries as Q
 from web.access import allow
-from web.blueprints.petitions import _badges, _page, read_filters
+from web.listing import badges, page_number, read_filters
 from web.dbsession import db
 
 bp = Blueprint("reports", __name__)
@@ -32,10 +32,10 @@ def overview():
     else:
         overdue = Q.overdue_count(s, user, today)
     q = Q.apply_filters(s, Q.scoped(s, user), f, today).order_by(Petition.received_on.desc(), Petition.id.desc())
-    page = Q.paginate(s, q, _page())
+    page = Q.paginate(s, q, page_number())
     units = Q.units_in(s, unit_scope_ids(s, user))
     return render_template("overview.html", by_state=by_state, overdue=overdue, total=sum(by_state.values()),
-                           page=page, badges=_badges(page.items), f=f, errors=errors,
+                           page=page, badges=badges(page.items), f=f, errors=errors,
                            units=[u for u in units if u.level != "department"],
                            departments=[u for u in units if u.level == "department"]), (400 if errors else 200)
 
@@ -46,8 +46,8 @@ from datetime import date  # noqa: E402
 from flask import Response, abort, url_for  # noqa: E402
 from flask_babel import gettext as _  # noqa: E402
 
-from engine.errors import DomainError  # noqa: E402
-from engine.models import OrgUnit  # noqa: E402
+from engine.language.errors import DomainError  # noqa: E402
+from engine.persistence.models import OrgUnit  # noqa: E402
 from engine.reports import (CLOCKS, FIGURES, appendix2, appendix2_items, export, ontime_items,  # noqa: E402
                             ontime_rate_chart, ontime_report)
 from engine.reports.appendix2 import COLUMNS, LINE_BY_KEY, LINES  # noqa: E402

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine.errors import DomainError, VersionConflict
-from engine.models import CATEGORIES, PETITION_KINDS, SESSION_KINDS, OrgUnit, Petition, ReceptionSession
-from engine.policy import unit_scope_ids
+from engine.language.errors import DomainError, VersionConflict
+from engine.persistence.models import CATEGORIES, PETITION_KINDS, SESSION_KINDS, OrgUnit, Petition, ReceptionSession
+from engine.persistence.scope import unit_scope_ids
 from engine.services import petitions as svc
 from engine.services.sessions import add_session
 from web import queries as Q

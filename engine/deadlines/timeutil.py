@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timezone
 
 import pendulum
 
-from engine.errors import ValidationError
+from engine.language.errors import ValidationError
 
 TZ_NAME = "Asia/Ho_Chi_Minh"
 LOCAL_TZ = pendulum.timezone(TZ_NAME)

@@ -8,11 +8,11 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
-from engine.calendar import default_calendar
-from engine.db import transaction
-from engine.models import Clock, OrgUnit, OutboxMessage, Petition, User
-from engine.outbox import insert_ignore
-from engine.timeutil import local_date, utcnow
+from engine.deadlines.calendar import default_calendar
+from engine.persistence.db import transaction
+from engine.persistence.models import Clock, OrgUnit, OutboxMessage, Petition, User
+from engine.persistence.outbox import insert_ignore
+from engine.deadlines.timeutil import local_date, utcnow
 
 SOON = 3
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from engine.calendar import WorkingCalendar
-from engine.params import Ladder, Rung
-from engine.timeutil import local_at
+from engine.deadlines.calendar import WorkingCalendar
+from engine.deadlines.params import Ladder, Rung
+from engine.deadlines.timeutil import local_at
 
 
 def rungs(ladder: Ladder) -> Iterator[Rung]:

@@ -9,13 +9,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import OrgUnit
+from engine.deadlines.timeutil import local_date
+from engine.language.text import fold
+from engine.persistence.models import OrgUnit
 from engine.services import petitions as svc
 from engine.services.sessions import add_session
 from engine.services.units import add_unit
 from engine.services.users import add_user
-from engine.text import fold
-from engine.timeutil import local_date
 
 DEMO_PASSWORD = "demo-petitions-2026"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 
 from config import get_settings
-from engine.celery_app import app
-from engine.db import default_engine
+from engine.scheduler.celery_app import app
+from engine.persistence.db import default_engine
 
 log = logging.getLogger("petitions.scheduler")
 DISPATCH_TASK = "petitions.dispatch"
@@ -23,7 +23,7 @@ def enqueue_dispatch(ids: list[int], celery_app=None) -> None:
 
 @app.task(name="petitions.tick")
 def tick_task():
-    from engine.tick import tick
+    from engine.scheduler.tick import tick
     settings = get_settings()
     res = tick(default_engine(), public_url=settings.public_url, webhook=bool(settings.webhook_url))
     log.info("tick at %s: %d rungs, %d notifications, %d skipped", res.at.isoformat(), res.claimed, res.created,
@@ -35,7 +35,7 @@ def tick_task():
 @app.task(name="petitions.relay")
 def relay_task():
     from datetime import timedelta
-    from engine.relay import unsent
+    from engine.scheduler.relay import unsent
     ids = unsent(default_engine(), stale_claim=timedelta(seconds=get_settings().outbox_stale_seconds))
     _enqueue_quietly(ids)
     return len(ids)
@@ -43,7 +43,7 @@ def relay_task():
 
 @app.task(name="petitions.digest")
 def digest_task():
-    from engine.digest import build_digests
+    from engine.scheduler.digest import build_digests
     ids = build_digests(default_engine(), public_url=get_settings().public_url)
     _enqueue_quietly(ids)
     return len(ids)

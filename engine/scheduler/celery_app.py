@@ -18,7 +18,7 @@ from config import get_settings
 
 
 def task_modules() -> list[str]:
-    return ["engine.tasks"] + [ep.value for ep in entry_points(group="petitions.tasks")]
+    return ["engine.scheduler.tasks"] + [ep.value for ep in entry_points(group="petitions.tasks")]
 
 
 def make_celery(settings=None) -> Celery:
@@ -55,7 +55,7 @@ def make_celery(settings=None) -> Celery:
 def _one_log_format(**_):
     # Connecting this signal stops Celery installing its own handlers: worker and beat
     # then log like the web and the CLI (one line per event, JSON with LOG_FORMAT=json).
-    from engine.logs import configure
+    from engine.observability.logs import configure
     configure(get_settings())
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import Event, Petition, User
-from engine.outbox import insert_ignore
+from engine.persistence.models import Event, Petition, User
+from engine.persistence.outbox import insert_ignore
 
 
 def petition_context(p: Petition) -> dict:

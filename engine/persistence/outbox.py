@@ -8,8 +8,8 @@ from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.models import OutboxMessage
-from engine.timeutil import utcnow
+from engine.persistence.models import OutboxMessage
+from engine.deadlines.timeutil import utcnow
 
 
 def insert_ignore(session: Session, rows: list[dict]) -> list[int]:

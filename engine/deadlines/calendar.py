@@ -22,9 +22,9 @@ from pathlib import Path
 
 import holidays
 
-from engine.errors import CalendarError, ValidationError
-from engine.messages import format_date, weekday_name
-from engine.timeutil import end_of_day
+from engine.language.errors import CalendarError, ValidationError
+from engine.language.messages import format_date, weekday_name
+from engine.deadlines.timeutil import end_of_day
 
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2100, 12, 31)

@@ -1,8 +1,8 @@
-"""Alembic environment: the URL comes from the caller (engine.migrate), never from a file."""
+"""Alembic environment: the URL comes from the caller (engine.persistence.migrate), never from a file."""
 from alembic import context
 
-from engine.db import Base, make_engine
-import engine.models  # noqa: F401  (registers the tables)
+from engine.persistence.db import Base, make_engine
+import engine.persistence.models  # noqa: F401  (registers the tables)
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,15 +1,17 @@
-"""Who may see and do what: one policy for the CLI, the admin and the reports.
+"""Read scope in the database: the org tree below a unit, and the WHERE clauses and
+checks that limit what a user may read to it. One policy for the CLI, the admin and the
+reports; the role rules themselves are pure (`engine.workflow.policy`).
 
 A user sees their unit and the units below it; a department sees only the petitions
-assigned to it; a user acts only on petitions of their own unit (a department only on its
-own assignments); an auditor acts on nothing; an admin may do everything.
+assigned to it; an admin sees everything.
 """
 from __future__ import annotations
 
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
-from engine.models import OrgUnit, Petition, User
+from engine.persistence.models import OrgUnit, Petition, User
+from engine.workflow.policy import can_read_in
 
 
 def subtree_ids(session: Session, unit_id: int) -> set[int]:
@@ -53,20 +55,7 @@ def petition_scope(session: Session, user: User):
 def can_read(session: Session, user: User, petition: Petition) -> bool:
     if user.role == "admin":
         return True
-    ids = subtree_ids(session, user.unit_id)
-    if user.role == "department":
-        return petition.department_id in ids
-    return petition.unit_id in ids
-
-
-def can_act_on(user: User, petition: Petition, own_assignment_roles=("department",)) -> bool:
-    if user.role == "admin":
-        return True
-    if user.role == "auditor":
-        return False
-    if user.role in own_assignment_roles:
-        return petition.department_id == user.unit_id
-    return petition.unit_id == user.unit_id
+    return can_read_in(user, petition, subtree_ids(session, user.unit_id))
 
 
 def unit_scope_ids(session: Session, user: User) -> set[int] | None:

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Engine
 
-from engine.db import transaction
-from engine.models import OutboxMessage
-from engine.timeutil import utcnow
+from engine.persistence.db import transaction
+from engine.persistence.models import OutboxMessage
+from engine.deadlines.timeutil import utcnow
 
 SENDABLE = ("email", "inbox", "webhook")
 

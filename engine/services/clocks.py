@@ -1,4 +1,6 @@
-"""Deadline clocks: start, stop (freezing the verdict), extend, explain, re-project."""
+"""Clock rows: start one for a petition, extend it (journaled), and re-project running
+clocks when calendar data changes (journaled). The date arithmetic is the pure rules in
+`engine.deadlines.clocks`."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -6,21 +8,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.calendar import Explanation, WorkingCalendar
-from engine.errors import ValidationError
-from engine.ladder import next_rung
-from engine.models import Clock, ClockJournal, Petition
-from engine.params import DeadlineRule, Ladder
-from engine.timeutil import end_of_day, local_midnight
-
-
-def compute_due(cal: WorkingCalendar, trigger_on: date, rule: DeadlineRule) -> date:
-    return cal.add_working_days(trigger_on, rule.days) if rule.working else cal.add_days(trigger_on, rule.days)
-
-
-def schedule_ladder(clock: Clock, cal: WorkingCalendar, ladder: Ladder, after: datetime) -> None:
-    rung, at = next_rung(clock.due_date, cal, ladder, after)
-    clock.next_rung, clock.next_rung_at = rung.key, at
+from engine.deadlines.calendar import WorkingCalendar
+from engine.deadlines.clocks import compute_due, due_after, extended_due, schedule_ladder
+from engine.deadlines.params import DeadlineRule, Ladder
+from engine.deadlines.timeutil import end_of_day, local_midnight
+from engine.persistence.models import Clock, ClockJournal, Petition
 
 
 def start_clock(petition: Petition, name: str, trigger_on: date, trigger_at: datetime | None,
@@ -38,25 +30,10 @@ def start_clock(petition: Petition, name: str, trigger_on: date, trigger_at: dat
     return clock
 
 
-def stop_clock(clock: Clock, at: datetime, on: date, action: str) -> None:
-    """Freeze the verdict: met when the act's local date is on or before the due date."""
-    clock.status = "met" if on <= clock.due_date else "late"
-    clock.stopped_at, clock.stopped_on, clock.stopped_by_action = at, on, action
-    clock.next_rung = clock.next_rung_at = None
-
-
 def extend_clock(session: Session, clock: Clock, cal: WorkingCalendar, ladder: Ladder, at: datetime,
                  days: int | None = None, until: date | None = None, reason: str = "") -> tuple[date, date]:
     old = clock.due_date
-    if days is not None:
-        if days <= 0:
-            raise ValidationError("extend_days_positive", field="days", n=days)
-        new = cal.add_working_days(old, days)
-    else:
-        new = cal.next_working_day(until)
-        if new <= old:
-            raise ValidationError("extend_not_later", field="until", until=until.strftime("%d/%m/%Y"),
-                                  due=old.strftime("%d/%m/%Y"))
+    new = extended_due(cal, old, days, until)
     clock.due_date = clock.extended_due_date = new
     clock.deadline_at = end_of_day(new)
     clock.extensions += 1
@@ -68,11 +45,6 @@ def extend_clock(session: Session, clock: Clock, cal: WorkingCalendar, ladder: L
     return old, new
 
 
-def explain_clock(clock: Clock, cal: WorkingCalendar) -> Explanation:
-    """Why the original due date is what it is (extensions are listed separately)."""
-    return cal.explain(clock.trigger_on, clock.rule_days, working=clock.working)
-
-
 def reproject(session: Session, cal: WorkingCalendar, ladder: Ladder, at: datetime) -> list[ClockJournal]:
     """After calendar data changes, move the due dates of running clocks that were counted
     with another calendar, and journal every move. An extension decided as a date by a
@@ -80,8 +52,7 @@ def reproject(session: Session, cal: WorkingCalendar, ladder: Ladder, at: dateti
     moves = []
     stale = session.scalars(select(Clock).where(Clock.status == "running", Clock.calendar_version != cal.version))
     for clock in stale:
-        new_original = (cal.add_working_days(clock.trigger_on, clock.rule_days) if clock.working
-                        else cal.add_days(clock.trigger_on, clock.rule_days))
+        new_original = due_after(cal, clock.trigger_on, clock.rule_days, clock.working)
         old_due = clock.due_date
         clock.original_due_date = new_original
         if clock.extended_due_date is None:

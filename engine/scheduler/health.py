@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
-from engine.db import transaction
-from engine.models import Clock, OutboxMessage, Petition, TickRun
-from engine.timeutil import local_date, utcnow
+from engine.persistence.db import transaction
+from engine.persistence.models import Clock, OutboxMessage, Petition, TickRun
+from engine.deadlines.timeutil import local_date, utcnow
 
 
 def check_broker(url: str, timeout: float = 3.0) -> tuple[bool, str]:

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import Event, Petition
+from engine.persistence.models import Event, Petition
 
 GENESIS = "0" * 64
 

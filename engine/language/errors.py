@@ -1,12 +1,12 @@
 """Domain errors that speak the user's language.
 
-An error carries a code and its parameters; the text is looked up in `engine.messages`
+An error carries a code and its parameters; the text is looked up in `engine.language.messages`
 in Vietnamese (default) or English, so the CLI, the web admin and the worker all say the
 same thing about the same mistake.
 """
 from __future__ import annotations
 
-from engine.messages import render
+from engine.language.messages import render
 
 
 class DomainError(Exception):

@@ -10,9 +10,9 @@ from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String,
                         UniqueConstraint, event, inspect)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from engine.db import Base, NFCString, NFCText, UTCDateTime
-from engine.text import fold
-from engine.timeutil import utcnow
+from engine.persistence.db import Base, NFCString, NFCText, UTCDateTime
+from engine.language.text import fold
+from engine.deadlines.timeutil import utcnow
 
 UNIT_LEVELS = ("province", "commune", "ward", "special_zone", "district", "department")
 ROLES = ("clerk", "department", "leader", "auditor", "admin")

@@ -18,15 +18,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engine.calendar import WorkingCalendar, default_calendar
-from engine.db import transaction
-from engine.clocks import reproject
-from engine.ladder import rung_instant, rungs_from
-from engine.models import Clock, Petition, TickRun, User
-from engine.outbox import insert_ignore
-from engine.params import Params, Rung, load_params
-from engine.timeutil import local_date, utcnow
-from engine.workflow import WorkflowDef, load_workflow
+from engine.deadlines.calendar import WorkingCalendar, default_calendar
+from engine.persistence.db import transaction
+from engine.services.clocks import reproject
+from engine.deadlines.ladder import rung_instant, rungs_from
+from engine.persistence.models import Clock, Petition, TickRun, User
+from engine.persistence.outbox import insert_ignore
+from engine.deadlines.params import Params, Rung, load_params
+from engine.deadlines.timeutil import local_date, utcnow
+from engine.workflow.definition import WorkflowDef, load_workflow
 
 
 @dataclass

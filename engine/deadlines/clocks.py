@@ -1,0 +1,55 @@
+"""Clock rules: when a clock falls due, when its next reminder rung fires, what an
+extension or new calendar data makes of its due date, and the verdict when it stops.
+
+Pure: these functions read and set the attributes of a clock (any object with
+`due_date`, `trigger_on`, `rule_days`, `working`, …) and never touch the database; the
+rows themselves are started, extended and journaled by `engine.services.clocks`.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from engine.deadlines.calendar import Explanation, WorkingCalendar
+from engine.deadlines.ladder import next_rung
+from engine.deadlines.params import DeadlineRule, Ladder
+from engine.language.errors import ValidationError
+
+
+def compute_due(cal: WorkingCalendar, trigger_on: date, rule: DeadlineRule) -> date:
+    return due_after(cal, trigger_on, rule.days, rule.working)
+
+
+def due_after(cal: WorkingCalendar, trigger_on: date, days: int, working: bool) -> date:
+    """The day a period of `days` (working or calendar days) from `trigger_on` ends."""
+    return cal.add_working_days(trigger_on, days) if working else cal.add_days(trigger_on, days)
+
+
+def schedule_ladder(clock, cal: WorkingCalendar, ladder: Ladder, after: datetime) -> None:
+    rung, at = next_rung(clock.due_date, cal, ladder, after)
+    clock.next_rung, clock.next_rung_at = rung.key, at
+
+
+def stop_clock(clock, at: datetime, on: date, action: str) -> None:
+    """Freeze the verdict: met when the act's local date is on or before the due date."""
+    clock.status = "met" if on <= clock.due_date else "late"
+    clock.stopped_at, clock.stopped_on, clock.stopped_by_action = at, on, action
+    clock.next_rung = clock.next_rung_at = None
+
+
+def extended_due(cal: WorkingCalendar, old: date, days: int | None = None, until: date | None = None) -> date:
+    """The due date after an extension by `days` working days or to the date `until`
+    (moved to a working day); an extension must move the date later."""
+    if days is not None:
+        if days <= 0:
+            raise ValidationError("extend_days_positive", field="days", n=days)
+        return cal.add_working_days(old, days)
+    new = cal.next_working_day(until)
+    if new <= old:
+        raise ValidationError("extend_not_later", field="until", until=until.strftime("%d/%m/%Y"),
+                              due=old.strftime("%d/%m/%Y"))
+    return new
+
+
+def explain_clock(clock, cal: WorkingCalendar) -> Explanation:
+    """Why the original due date is what it is (extensions are listed separately)."""
+    return cal.explain(clock.trigger_on, clock.rule_days, working=clock.working)
