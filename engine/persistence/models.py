@@ -66,6 +66,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_mode: Mapped[str] = mapped_column(String(16), default="immediate")  # immediate | digest
     lang: Mapped[str] = mapped_column(String(2), default="vi")
+    # Bumped to end every session of the user server-side (sign-out, password, role or unit
+    # change, deactivation): a session cookie carries the epoch it was issued under.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
     unit: Mapped[OrgUnit] = relationship(lazy="joined")
