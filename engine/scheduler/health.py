@@ -84,7 +84,8 @@ def metrics_text(engine: Engine, now: datetime | None = None) -> str:
         overdue = s.execute(select(Clock.name, Clock.next_rung, func.count())
                             .where(Clock.status == "running", Clock.due_date < today)
                             .group_by(Clock.name, Clock.next_rung)).all()
-        outbox = dict(s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+        outbox = {st: n for st, n in s.execute(select(OutboxMessage.status, func.count())
+                                                  .group_by(OutboxMessage.status))}
         last = s.scalars(select(TickRun).order_by(TickRun.finished_at.desc()).limit(1)).first()
     family("petitions_total", "Petitions by workflow state.", "gauge",
            [({"state": st}, n) for st, n in sorted(by_state)])

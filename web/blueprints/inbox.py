@@ -41,7 +41,9 @@ def index():
         page_no = 1
     page = Q.paginate(s, q.order_by(InboxItem.created_at.desc(), InboxItem.id.desc()), page_no)
     ids = {i.petition_id for i in page.items if i.petition_id}
-    codes = dict(s.execute(select(Petition.id, Petition.code).where(Petition.id.in_(ids)))) if ids else {}
+    codes = ({pid: code for pid, code in s.execute(select(Petition.id, Petition.code)
+                                                    .where(Petition.id.in_(ids)))}
+             if ids else {})
     return render_template("inbox.html", page=page, codes=codes, show=show)
 
 

@@ -24,8 +24,9 @@ def overview():
     f = read_filters(errors)
     today = Q.today()
     scope = Q.scope_clause(s, user)
-    by_state = dict(s.execute(Q.apply_filters(s, select(Petition.state, func.count(Petition.id)).where(scope), f, today)
-                              .group_by(Petition.state)).all())
+    by_state = {st: n for st, n in s.execute(Q.apply_filters(s, select(Petition.state, func.count(Petition.id))
+                                                             .where(scope), f, today)
+                                             .group_by(Petition.state))}
     if any(f.get(k) for k in ("q", "unit", "department", "state", "category", "date_from", "date_to", "overdue")):
         overdue = s.scalar(Q.apply_filters(s, select(func.count(Petition.id)).where(scope), f, today)
                            .where(Q.overdue_clause(today))) or 0
