@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config import get_settings
 from engine.persistence.models import Event, Petition, User
 from engine.persistence.outbox import insert_ignore
 
@@ -34,7 +35,13 @@ def notice_context(kind: str, p: Petition, data: dict) -> dict:
     return base
 
 
-def tell_petitioners(session: Session, p: Petition, ev: Event, kind: str) -> list[int]:
+def case_url(p: Petition, public_url: str | None = None) -> str:
+    """The link to the case in the admin, as the clerk's letter task and reminders give it."""
+    base = public_url if public_url is not None else get_settings().public_url
+    return f"{base.rstrip('/')}/petitions/{p.code}"
+
+
+def tell_petitioners(session: Session, p: Petition, ev: Event, kind: str, public_url: str | None = None) -> list[int]:
     rows = []
     ctx = notice_context(kind, p, ev.data)
     clerks = None
@@ -47,9 +54,10 @@ def tell_petitioners(session: Session, p: Petition, ev: Event, kind: str) -> lis
                 clerks = list(session.scalars(select(User).where(User.unit_id == p.unit_id, User.role == "clerk",
                                                                   User.active.is_(True))))
             for c in clerks:
-                task = {"recipient_name": c.full_name, "petitioner_name": person.name,
+                task = {"recipient_name": c.full_name or c.username, "petitioner_name": person.name,
                         "petitioner_address": person.address, "notice_kind": kind,
-                        "petition": {"code": p.code, "summary": p.summary}, "notice": ctx}
+                        "petition": {"code": p.code, "summary": p.summary}, "notice": ctx,
+                        "url": case_url(p, public_url)}
                 rows.append(dict(key=f"ev:{ev.id}:letter:{i}:user:{c.id}", kind="letter_task", channel="inbox",
                                  recipient_user_id=c.id, lang=c.lang, petition_id=p.id, context=task))
                 if c.email:
