@@ -31,16 +31,32 @@ MAX_DATE = date(2100, 12, 31)
 _BASE = MIN_DATE.toordinal()
 _SPAN = MAX_DATE.toordinal() - _BASE + 1
 
+# What a person reads as the source is the law or the decision, never the Python package the
+# baseline comes from (its version is in the calendar fingerprint instead).
 WEEKEND_SOURCE = "Tuần làm việc Thứ Hai–Thứ Sáu (Quyết định 188/1999/QĐ-TTg)"
-BASELINE_SOURCE = f"Bộ luật Lao động 2019, Điều 112 (dữ liệu holidays {holidays.__version__})"
-SWAP_SOURCE = f"Quyết định hoán đổi ngày làm việc của Chính phủ (dữ liệu holidays {holidays.__version__})"
+WEEKEND_SOURCE_EN = "Monday–Friday working week (Decision 188/1999/QĐ-TTg)"
+SWAP_SOURCE = "Thông báo hoán đổi ngày làm việc của Chính phủ"
+SWAP_SOURCE_EN = "Government notice swapping working days"
+
+
+def baseline_source(year: int) -> tuple[str, str]:
+    """The Labour Code article that grants public holidays in `year` (vi, en)."""
+    if year >= 2021:
+        return "Bộ luật Lao động 2019, Điều 112", "Labour Code 2019, Article 112"
+    if year >= 2013:
+        return "Bộ luật Lao động 2012, Điều 115", "Labour Code 2012, Article 115"
+    return "Bộ luật Lao động 1994 (sửa đổi 2007), Điều 73", "Labour Code 1994 (amended 2007), Article 73"
+
+
+BASELINE_SOURCE = baseline_source(2021)[0]
 _SUBSTITUTED = re.compile(r"thay cho ngày (\d{2})/(\d{2})/(\d{4})")
 
-_SECTIONS = {
+_SECTIONS = {  # required keys
     "day_off": {"date", "name", "source"},
     "working_day": {"date", "name", "source"},
     "confirmed_year": {"year", "source"},
 }
+_OPTIONAL = {"day_off": {"name_en"}, "working_day": {"name_en"}, "confirmed_year": set()}
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,7 @@ class Decision:
     source: str
     file: str
     entry: str
+    name_en: str = ""  # optional `name_en` of the entry; English falls back to `name`
 
 
 @dataclass(frozen=True)
@@ -62,9 +79,18 @@ class DayNote:
     reason: str
     source: str
     file: str | None = None
+    reason_en: str = ""
+    source_en: str = ""
+
+    def reason_in(self, lang: str = "vi") -> str:
+        return (self.reason_en or self.reason) if lang == "en" else self.reason
+
+    def source_in(self, lang: str = "vi") -> str:
+        return (self.source_en or self.source) if lang == "en" else self.source
 
     def to_dict(self) -> dict:
-        d = {"date": self.date.isoformat(), "reason": self.reason, "source": self.source, "kind": self.kind}
+        d = {"date": self.date.isoformat(), "reason": self.reason, "source": self.source, "kind": self.kind,
+             "reason_en": self.reason_in("en"), "source_en": self.source_in("en")}
         if self.file:
             d["file"] = self.file
         return d
@@ -104,12 +130,12 @@ def load_decisions(paths: list[Path]) -> Decisions:
                 if not isinstance(raw, dict):
                     raise CalendarError("cal_unknown_section", file=fname, section=section)
                 for key in raw:
-                    if key not in _SECTIONS[section]:
+                    if key not in _SECTIONS[section] and key not in _OPTIONAL[section]:
                         raise CalendarError("cal_unknown_key", file=fname, entry=label, key=key)
                 for key in sorted(_SECTIONS[section]):
                     if key not in raw:
                         raise CalendarError("cal_missing_key", file=fname, entry=label, key=key)
-                for key in ("name", "source"):
+                for key in ("name", "source", "name_en"):
                     if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
                         raise CalendarError("cal_bad_text", file=fname, entry=label, key=key)
                 if section == "confirmed_year":
@@ -128,7 +154,8 @@ def load_decisions(paths: list[Path]) -> Decisions:
                 if other is not None and other.kind != section:
                     raise CalendarError("cal_conflict", date=day.isoformat(), file=fname, entry=label,
                                         other_file=other.file, other_entry=other.entry)
-                out.by_date[day] = Decision(day, section, raw["name"].strip(), raw["source"].strip(), fname, label)
+                out.by_date[day] = Decision(day, section, raw["name"].strip(), raw["source"].strip(), fname, label,
+                                            raw.get("name_en", "").strip())
         out.files.append(fname)
     return out
 
@@ -170,7 +197,8 @@ class WorkingCalendar:
         self._notes: dict[date, DayNote] = {}
         self._load_baseline()
         for d, dec in self.decisions.by_date.items():
-            self._notes[d] = DayNote(d, dec.kind == "working_day", "decision", dec.name, dec.source, dec.file)
+            self._notes[d] = DayNote(d, dec.kind == "working_day", "decision", dec.name, dec.source, dec.file,
+                                     reason_en=dec.name_en)
         self._build_table()
         self.version = self._fingerprint()
 
@@ -178,17 +206,25 @@ class WorkingCalendar:
     def _load_baseline(self) -> None:
         years = range(MIN_DATE.year, MAX_DATE.year + 1)
         vn = holidays.country_holidays("VN", categories=("public",), years=years, language="vi")
+        en = holidays.country_holidays("VN", categories=("public",), years=years, language="en_US")
         for d, name in vn.items():
             m = _SUBSTITUTED.search(name)
-            kind, source = ("swap", SWAP_SOURCE) if m else ("holiday", BASELINE_SOURCE)
-            self._notes[d] = DayNote(d, False, kind, name, source)
             if m:
                 worked = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-                self._notes[worked] = DayNote(worked, True, "swap", f"Làm bù cho ngày {format_date(d)}", SWAP_SOURCE)
+                self._notes[d] = DayNote(d, False, "swap", name, SWAP_SOURCE,
+                                         reason_en=f"Day off (in exchange for working {format_date(worked)})",
+                                         source_en=SWAP_SOURCE_EN)
+                self._notes[worked] = DayNote(worked, True, "swap", f"Làm bù cho ngày {format_date(d)}", SWAP_SOURCE,
+                                              reason_en=f"Make-up working day for {format_date(d)}",
+                                              source_en=SWAP_SOURCE_EN)
+            else:
+                vi_src, en_src = baseline_source(d.year)
+                self._notes[d] = DayNote(d, False, "holiday", name, vi_src, reason_en=en.get(d, ""), source_en=en_src)
         # Swapped Saturdays the baseline knows without naming the day off they pay for.
         for worked in getattr(vn, "weekend_workdays", ()):
             if worked not in self._notes and MIN_DATE <= worked <= MAX_DATE:
-                self._notes[worked] = DayNote(worked, True, "swap", "Ngày làm bù", SWAP_SOURCE)
+                self._notes[worked] = DayNote(worked, True, "swap", "Ngày làm bù", SWAP_SOURCE,
+                                              reason_en="Make-up working day", source_en=SWAP_SOURCE_EN)
 
     def _build_table(self) -> None:
         is_work = bytearray(_SPAN)
@@ -298,7 +334,8 @@ class WorkingCalendar:
         if note is not None:
             return note
         if d.weekday() >= 5:
-            return DayNote(d, False, "weekend", f"Nghỉ cuối tuần ({weekday_name(d)})", WEEKEND_SOURCE)
+            return DayNote(d, False, "weekend", f"Nghỉ cuối tuần ({weekday_name(d)})", WEEKEND_SOURCE,
+                           reason_en=f"Weekend ({weekday_name(d, 'en')})", source_en=WEEKEND_SOURCE_EN)
         return None
 
     def is_provisional_year(self, year: int) -> bool:

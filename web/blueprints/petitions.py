@@ -1,14 +1,17 @@
 """Landing pages per role, petition lists and search, the detail page and its actions."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from engine.deadlines.clocks import explain_clock
 from engine.language.errors import DomainError, Forbidden, NotFound, ValidationError, VersionConflict, IllegalTransition
-from engine.persistence.models import ClockJournal, Event, Petition
+from engine.deadlines.clocks import extended_due
+from engine.deadlines.timeutil import parse_date
+from engine.persistence.models import ClockJournal, Event, OrgUnit, Petition, User
 from engine.services import petitions as svc
 from web import queries as Q
 from web.access import ALL_ROLES, allow, allowed_actions, scoped_petition, sees_personal_data
@@ -84,16 +87,76 @@ def _detail(p: Petition, errors=None, values=None, status=200, open_action=None)
         if other is not None:
             from engine.persistence.scope import can_read
             linked[rel] = (other.code, can_read(s, user.model(), other))
+    verifier = user.role == "auditor"
     return render_template("detail.html", p=p, clocks=clocks, events=events, actions=actions,
                            departments=departments, personal=sees_personal_data(user), errors=errors or {},
                            values=values or {}, badge=badge(p, Q.today(), ctx.cal), linked=linked,
-                           open_action=open_action, today=Q.today()), status
+                           open_action=open_action, today=Q.today(), names=_names(s, events),
+                           verifier=verifier, verify=verifier and request.args.get("verify") == "1"), status
+
+
+# Event fields whose recorded value is a unit code, shown as the unit's name.
+UNIT_FIELDS = ("department", "unit")
+
+
+def _names(s, events) -> dict:
+    """People's and units' names for the history: events record user names and unit codes,
+    a clerk reads full names and unit names (resolved at render time; unknown ones stay as recorded)."""
+    usernames = {ev.actor for ev in events if ev.actor}
+    codes = {str(v) for ev in events for src in (ev.data or {}, ev.after or {})
+             for k, v in src.items() if k in UNIT_FIELDS and v}
+    users = dict(s.execute(select(User.username, User.full_name).where(User.username.in_(sorted(usernames)))).all()) \
+        if usernames else {}
+    units = dict(s.execute(select(OrgUnit.code, OrgUnit.name).where(OrgUnit.code.in_(sorted(codes)))).all()) \
+        if codes else {}
+    return {"users": {k: v for k, v in users.items() if v}, "units": units, "unit_fields": UNIT_FIELDS}
+
+
+FORM_KEY = "refused_form"
 
 
 @bp.route("/petitions/<code>")
 @allow(*ALL_ROLES)
 def detail(code):
+    # A refused form comes back here by redirect (Post/Redirect/Get): its values and errors
+    # wait in the session for this petition and are shown once.
+    stash = session.get(FORM_KEY)
+    if stash and stash.get("code") == code:
+        session.pop(FORM_KEY, None)
+        return _detail(scoped_petition(code), errors=stash.get("errors"), values=stash.get("values"),
+                       open_action=stash.get("action"))
     return _detail(scoped_petition(code))
+
+
+def _refuse(code, action, field, msg, values, confirm=None):
+    """Keep the entered values and the message for the case page, and redirect to it."""
+    errors = {action: {field: msg}}
+    if confirm:
+        errors[action]["confirm"] = confirm
+    session[FORM_KEY] = {"code": code, "action": action, "errors": errors, "values": {action: values}}
+    return redirect(url_for("petitions.detail", code=code) + f"#action-{action}", code=303)
+
+
+def _past_extension_warning(p, adef, params, today, cal) -> str | None:
+    """An extension to a date already past is allowed only once confirmed: say what it means."""
+    c = p.clock(adef.extend)
+    if c is None or c.status not in ("running", "paused"):
+        return None
+    try:
+        days = int(params["days"]) if "days" in params else None
+        until = parse_date(params["until"], "until") if "until" in params else None
+        if (days is None) == (until is None):
+            return None
+        new = extended_due(cal, c.due_date, days, until)
+    except (ValueError, DomainError):
+        return None  # the service gives the message next to the field
+    if new >= today:
+        return None
+    n = cal.working_days_between(new, today)
+    late = ngettext("the petition stays overdue by %(num)d working day",
+                    "the petition stays overdue by %(num)d working days", n) if n else _("the petition stays overdue")
+    return _("The new due date %(d)s has already passed: %(late)s. Submit again to confirm the extension.",
+             d=new.strftime("%d/%m/%Y"), late=late)
 
 
 STATUS = {ValidationError: 400, IllegalTransition: 409, VersionConflict: 409, Forbidden: 403, NotFound: 404}
@@ -115,6 +178,10 @@ def act(code, action):
     on = form.get("on", "").strip() or None
     version = form.get("version", "").strip()
     values = dict(params, on=on or "")
+    if adef.extend and not form.get("confirm"):
+        warning = _past_extension_warning(p, adef, params, Q.today(), ctx.cal)
+        if warning:
+            return _refuse(code, action, "form", warning, values, confirm=True)
     try:
         expect = int(version) if version else None
     except ValueError:
@@ -138,8 +205,7 @@ def act(code, action):
             field = "form"
         else:
             msg = error_text(exc)
-        return _detail(fresh, errors={action: {field: msg}}, values={action: values}, status=status,
-                       open_action=action)
+        return _refuse(code, action, field, str(msg), values)
     after_commit(outbox)
     flash(_("Done: %(action)s.", action=ctx.workflow.action_label(action, _lang())), "success")
     if created:

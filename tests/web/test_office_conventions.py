@@ -1,0 +1,105 @@
+"""Issue 12: the case page reads like Vietnamese office software — names instead of user
+names and codes, verification data for auditors only, Post/Redirect/Get after a refused
+form, a confirmed extension to a date already past, and a short "Why this date?"."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from engine.persistence.db import transaction
+from engine.persistence.models import Petition
+
+
+def _overdue(org, ctx):
+    """A petition at C1 whose resolution clock fell due in September 2026 (today is 20/11/2026)."""
+    from engine.services import petitions as svc
+    with transaction(org) as s:
+        p = svc.add_petition(s, ctx, "C1", "Đường ngập nước", received_on="2026-08-03",
+                             petitioners=[{"name": "Hoàng Văn Em", "address": "Thôn 1"}])
+        svc.act(s, ctx, p.code, "conclude", "clerk1", {"notice_no": "5-TB/ĐU", "department": "C1-D1"},
+                on="2026-08-05")
+        return p.code
+
+
+def _clock(org, code):
+    with transaction(org) as s:
+        c = s.scalar(select(Petition).where(Petition.code == code)).clock("resolution")
+        return c.due_date, c.extensions
+
+
+def _version(b, code):
+    return re.search(r'name="version" value="(\d+)"', b.get(f"/petitions/{code}").get_data(as_text=True)).group(1)
+
+
+def test_history_shows_peoples_and_units_names(as_user, data):
+    body = as_user("leader1").get(f"/petitions/{data['A1']}").get_data(as_text=True)
+    history = body[body.index('id="history"'):]
+    assert "Phòng Địa chính xã Một" in history and "C1-D1" not in history
+    assert "Clerk1" in history and "· clerk1 ·" not in history
+
+
+def test_hashes_and_version_are_for_the_auditors_verification_view(as_user, data):
+    code = data["A1"]
+    for user in ("clerk1", "leader1", "dept1"):
+        body = as_user(user).get(f"/petitions/{code}").get_data(as_text=True)
+        assert 'class="hash"' not in body and "Phiên bản" not in body and 'id="verify-on"' not in body, user
+        assert 'class="hash"' not in as_user(user).get(f"/petitions/{code}?verify=1").get_data(as_text=True)
+    b = as_user("auditor")
+    body = b.get(f"/petitions/{code}").get_data(as_text=True)
+    assert 'class="hash"' not in body and 'id="verify-on"' in body and "Kiểm chứng" in body
+    body = b.get(f"/petitions/{code}?verify=1").get_data(as_text=True)
+    assert 'class="hash"' in body and "Phiên bản" in body
+
+
+def test_a_refused_form_redirects_back_with_values_and_errors(as_user, data, org):
+    b = as_user("dept1")
+    code = data["A1"]
+    r = b.post(f"/petitions/{code}/act/resolve", {"document_no": "  ", "outcome": "Đã trả lời khu dân cư"})
+    assert r.status_code == 303 and r.headers["Location"].startswith(f"/petitions/{code}")
+    body = b.get(r.headers["Location"]).get_data(as_text=True)
+    assert 'data-field="document_no">Thông tin này là bắt buộc.' in body
+    assert "Đã trả lời khu dân cư" in body and '<details class="action" id="action-resolve" open' in body
+    again = b.get(f"/petitions/{code}").get_data(as_text=True)  # shown once: a reload is a clean page
+    assert "Thông tin này là bắt buộc." not in again
+    assert _clock(org, code)[1] == 0
+
+
+def test_extending_to_a_past_date_asks_for_confirmation(as_user, org, ctx):
+    code = _overdue(org, ctx)
+    due, _ = _clock(org, code)
+    b = as_user("leader1")
+    url = f"/petitions/{code}/act/extend"
+    r = b.post(url, {"reason": "Chờ kết quả đo đạc", "until": "16/11/2026", "version": _version(b, code)})
+    assert r.status_code == 303
+    body = b.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Hạn mới 16/11/2026 đã qua: việc vẫn quá hạn 4 ngày làm việc" in body
+    assert 'name="confirm" value="1"' in body and "16/11/2026" in body
+    assert _clock(org, code) == (due, 0)  # nothing changed yet
+    version = re.search(r'name="version" value="(\d+)"', body).group(1)
+    r = b.post(url, {"reason": "Chờ kết quả đo đạc", "until": "16/11/2026", "version": version, "confirm": "1"})
+    assert r.status_code == 302
+    assert _clock(org, code)[1] == 1 and str(_clock(org, code)[0]) == "2026-11-16"
+
+
+def test_extending_to_a_future_date_needs_no_confirmation(as_user, org, ctx):
+    code = _overdue(org, ctx)
+    b = as_user("leader1")
+    r = b.post(f"/petitions/{code}/act/extend", {"reason": "x", "until": "30/11/2026", "version": _version(b, code)})
+    assert r.status_code == 302 and _clock(org, code)[1] == 1
+
+
+def test_why_this_date_leads_with_holidays_and_sums_up_weekends(as_user, org, ctx):
+    code = _overdue(org, ctx)  # 30 working days from 05/08/2026: the 31/08 swap and Quốc khánh 01–02/09
+    b = as_user("leader1")
+    body = b.get(f"/petitions/{code}").get_data(as_text=True)
+    why = body[body.index('data-clock="resolution"'):]
+    holidays = why[why.index('data-skipped="holidays"'):why.index("</table>", why.index('data-skipped="holidays"'))]
+    assert "Quốc khánh" in holidays and "Bộ luật Lao động 2019, Điều 112" in holidays and "Nghỉ cuối tuần" not in holidays
+    assert "holidays 0." not in body
+    assert re.search(r'<summary>11 ngày cuối tuần \(Thứ Bảy, Chủ nhật\)', why)
+    assert why.index('data-skipped="holidays"') < why.index('data-skipped="weekends"')
+    b.lang("en")
+    body = b.get(f"/petitions/{code}").get_data(as_text=True)
+    assert "National Day" in body and "Labour Code 2019, Article 112" in body and "Quốc khánh" not in body
+    assert re.search(r"<summary>11 weekend days \(Saturday, Sunday\)", body)
