@@ -25,7 +25,8 @@ def _day(d) -> str:
     return f"{weekday_name(d, lang())}, {format_date(d)}"
 
 
-def render_explanation(ex) -> str:
+def render_explanation(ex, details: bool = False) -> str:
+    """Holidays and decisions first, one line for the weekends (their dates with `details`)."""
     lines = [
         t("Hạn: ", "Due: ") + _day(ex.due_date)
         + t(" (hết 24:00 giờ Việt Nam)", " (ends 24:00 Vietnam time)")
@@ -40,15 +41,21 @@ def render_explanation(ex) -> str:
     if ex.skipped:
         lines.append(t("Các ngày không tính:", "Days skipped:"))
         for n in others:
-            lines.append(f"  {format_date(n.date)} {weekday_name(n.date, lang()):<9} {n.reason} — {n.source}")
+            lines.append(f"  {format_date(n.date)} {weekday_name(n.date, lang()):<9} {n.reason_in(lang())}"
+                         f" — {n.source_in(lang())}")
         if weekends:
-            lines.append(t("  Thứ Bảy, Chủ nhật: ", "  Saturdays and Sundays: ")
-                         + ", ".join(n.date.strftime("%d/%m") for n in weekends) + f" — {weekends[0].source}")
+            names = ", ".join(dict.fromkeys(weekday_name(n.date, lang()) for n in weekends))
+            k = len(weekends)
+            lines.append("  " + t(f"{k} ngày cuối tuần ({names})", f"{k} weekend day{'s' if k != 1 else ''} ({names})")
+                         + f" — {weekends[0].source_in(lang())}")
+            if details:
+                lines.append("    " + ", ".join(format_date(n.date) for n in weekends))
     else:
         lines.append(t("Không bỏ qua ngày nào.", "No day skipped."))
     for n in ex.worked_weekend_days:
         lines.append(t("Ngày làm bù được tính: ", "Make-up working day counted: ")
-                     + f"{format_date(n.date)} {weekday_name(n.date, lang())} — {n.reason} — {n.source}")
+                     + f"{format_date(n.date)} {weekday_name(n.date, lang())} — {n.reason_in(lang())}"
+                       f" — {n.source_in(lang())}")
     if ex.provisional:
         years = ", ".join(str(y) for y in ex.provisional_years)
         lines.append(t(f"Dự kiến: năm {years} chưa có quyết định nghỉ lễ chính thức; hạn có thể thay đổi.",
@@ -64,7 +71,8 @@ def render_explanation(ex) -> str:
 @click.option("--days", required=True, metavar="N", help="Number of days (whole number ≥ 0).")
 @click.option("--calendar-days", is_flag=True, help="Count calendar days (rolled forward off a day off).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def deadline(from_, days, calendar_days, as_json):
+@click.option("--details", is_flag=True, help="List the dates of the weekend days skipped as well.")
+def deadline(from_, days, calendar_days, as_json, details):
     """When does a period of N (working) days that starts at FROM end?"""
     start, instant = parse_date_or_instant(from_, "from")
     n = parse_nonnegative_int(days, "--days")
@@ -75,7 +83,7 @@ def deadline(from_, days, calendar_days, as_json):
             out["from_instant"] = instant.isoformat()
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_explanation(ex))
+        click.echo(render_explanation(ex, details))
 
 
 @cli.group("calendar")
@@ -108,4 +116,5 @@ def calendar_show(year, as_json):
     click.echo(head)
     for n in notes:
         tag = t("làm việc", "worked") if n.working else t("nghỉ", "off")
-        click.echo(f"  {format_date(n.date)} {weekday_name(n.date, lang()):<9} {tag:<9} {n.reason} — {n.source}")
+        click.echo(f"  {format_date(n.date)} {weekday_name(n.date, lang()):<9} {tag:<9} {n.reason_in(lang())}"
+                   f" — {n.source_in(lang())}")

@@ -63,3 +63,14 @@ def test_shipped_2026_decisions_have_english_names():
     from engine.deadlines.calendar import default_calendar
     cal = default_calendar()
     assert cal.note(date(2026, 1, 2)).reason_in("en") == "New Year day off (swapped)"
+
+
+def test_cli_deadline_leads_with_holidays_and_sums_up_weekends():
+    from engine.cli.calendar_cmds import render_explanation
+    from engine.deadlines.calendar import default_calendar
+    ex = default_calendar().explain(date(2026, 8, 5), 30)
+    out = render_explanation(ex)
+    assert "  11 ngày cuối tuần (Thứ Bảy, Chủ nhật) — Tuần làm việc Thứ Hai–Thứ Sáu" in out
+    assert "Nghỉ cuối tuần" not in out and "05/09" not in out and "holidays 0." not in out
+    assert out.index("Quốc khánh") < out.index("ngày cuối tuần")
+    assert "05/09/2026, 06/09/2026" in render_explanation(ex, details=True)
