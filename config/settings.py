@@ -33,11 +33,24 @@ class Settings(BaseSettings):
     calendar_files: str = Field(default="", validation_alias=AliasChoices("PETITIONS_CALENDAR_FILES"))
     lang: str = Field(default="vi", validation_alias=AliasChoices("PETITIONS_LANG"))
     secret_key: str | None = Field(default=None, validation_alias=AliasChoices("SECRET_KEY"))
+    # "production" makes the start-up checks strict (see `production` below)
+    environment: str = Field(default="", validation_alias=AliasChoices("PETITIONS_ENV"))
 
     # Scheduler
     tick_interval_seconds: int = Field(default=300, validation_alias=AliasChoices("PETITIONS_TICK_INTERVAL"))
-    relay_interval_seconds: int = Field(default=600, validation_alias=AliasChoices("PETITIONS_RELAY_INTERVAL"))
-    outbox_stale_seconds: int = Field(default=600, validation_alias=AliasChoices("PETITIONS_OUTBOX_STALE_SECONDS"))
+    # The outbox's windows (README, "Delivery guarantees"): together they bring delivery back
+    # within 30 s of a killed worker, a broker restart or a database outage.
+    relay_interval_seconds: int = Field(default=10, validation_alias=AliasChoices("PETITIONS_RELAY_INTERVAL"))
+    # a pending row younger than this is probably on its way; older, the relay offers it again
+    outbox_fresh_seconds: int = Field(default=10, validation_alias=AliasChoices("PETITIONS_OUTBOX_FRESH_SECONDS"))
+    # a claim's lease, renewed as each message of it is decided: longer than one message
+    # can take (the SMTP timeout), so a live worker never loses its claim to the relay
+    outbox_stale_seconds: int = Field(default=20, validation_alias=AliasChoices("PETITIONS_OUTBOX_STALE_SECONDS"))
+    # rows a dispatch task claims at a time: what a killed worker can strand
+    outbox_claim_chunk: int = Field(default=10, validation_alias=AliasChoices("PETITIONS_OUTBOX_CLAIM_CHUNK"))
+    # how long a worker keeps an undelivered outcome or a claim waiting for the database
+    db_retry_seconds: int = Field(default=600, validation_alias=AliasChoices("PETITIONS_DB_RETRY_SECONDS"))
+    smtp_timeout_seconds: float = Field(default=15.0, validation_alias=AliasChoices("SMTP_TIMEOUT"))
     reminder_hour: str = Field(default="07:30", validation_alias=AliasChoices("PETITIONS_REMINDER_TIME"))
 
     # Channels
@@ -60,6 +73,13 @@ class Settings(BaseSettings):
     def _lang(cls, v: str) -> str:
         v = (v or "vi").lower()[:2]
         return v if v in ("vi", "en") else "vi"
+
+    @property
+    def production(self) -> bool:
+        """Production is PETITIONS_ENV=production or a public https address: a site that
+        real people reach over TLS is production whatever else it says. Production refuses
+        to start with a missing, short or placeholder SECRET_KEY."""
+        return self.environment.strip().lower() == "production" or self.public_url.strip().lower().startswith("https://")
 
     @property
     def resolved_database_url(self) -> str:

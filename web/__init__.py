@@ -11,8 +11,10 @@ inside `engine.persistence.db.transaction`, and render. Arrows point one way: we
   start `web.i18n.compile_catalogs()` compiles every .po whose .mo is missing or older,
   next to the .po when the package directory is writable, otherwise into
   `<var_dir>/translations`, and points Flask-Babel there. .mo files are gitignored.
-* Secret key: SECRET_KEY from the environment; in development a random key is generated
-  once and kept in `<var_dir>/secret_key` (mode 0600).
+* Secret key: `engine.services.secrets.signing_key`. In production (PETITIONS_ENV=production
+  or an https PUBLIC_URL) SECRET_KEY must be set, ≥ 32 bytes and no placeholder, else the
+  factory raises `StartupRefused` (one clear message; `web.wsgi` exits with it). In
+  development a random key is generated once and kept in `<var_dir>/secret_key` (mode 0600).
 * Production: `gunicorn web.wsgi:app`; development: `petitions web [--host H] [--port P]`.
 """
 from __future__ import annotations
@@ -25,11 +27,12 @@ from web.extensions import babel, csrf, login_manager
 def create_app(engine=None, settings=None, now=None, testing: bool = False) -> Flask:
     from config import get_settings
     from engine.persistence.db import default_engine
+    from engine.services.secrets import signing_key
 
     settings = settings or get_settings()
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=_secret_key(settings),
+        SECRET_KEY=signing_key(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
@@ -51,8 +54,9 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from web import auth, dbsession, errors, filters, security
+    from web import access, auth, dbsession, errors, filters, security
     dbsession.init_app(app)
+    access.init_app(app)
     auth.init_login(app)
     filters.init_app(app)
     security.init_app(app)
@@ -67,21 +71,3 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     for bp in (auth.bp, petitions.bp, sessions.bp, inbox.bp, reports.bp, admin.bp, ops.bp):
         app.register_blueprint(bp)
     return app
-
-
-def _secret_key(settings) -> str:
-    if settings.secret_key:
-        return settings.secret_key
-    import os
-    import secrets
-    path = settings.ensure_var_dir() / "secret_key"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        key = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(key)
-        return key
-    except OSError:
-        return secrets.token_hex(32)

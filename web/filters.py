@@ -7,6 +7,7 @@ from flask import request
 from flask_login import current_user
 
 from engine.language.messages import weekday_name
+from engine.language.numbers import format_number, format_percent, format_percent_range
 from engine.deadlines.timeutil import local_datetime
 from engine.workflow.definition import load_workflow
 from web import labels
@@ -58,6 +59,10 @@ def init_app(app) -> None:
         role_label=lambda r: labels.ROLES.get(r, r),
         clock_status_label=lambda s: labels.CLOCK_STATUSES.get(s, s),
         field_label=lambda f: labels.FIELDS.get(f, f),
+        # numbers in the reader's convention: "77,4 %" / "77.4%", "10,6" / "10.6"; "—" for none
+        num=lambda x, decimals=1: format_number(x, current_lang(), decimals, blank="—"),
+        pct=lambda x, decimals=1: format_percent(x, current_lang(), decimals, blank="—"),
+        pct_range=lambda ci: format_percent_range(*ci, current_lang(), blank="—") if ci else "—",
     )
 
     @app.context_processor

@@ -87,6 +87,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unit_cycle": ("đơn vị «{code}» tạo thành vòng lặp cấp trên", "unit '{code}' makes a parent cycle"),
     "duplicate_username": ("Tên đăng nhập «{username}» đã tồn tại", "Username '{username}' already exists"),
     "weak_password": ("Mật khẩu phải có ít nhất 10 ký tự", "The password must be at least 10 characters"),
+    "user_no_change": ("Không có gì để đổi cho người dùng «{username}» (cần --role hoặc --unit)",
+                       "Nothing to change for user '{username}' (give --role or --unit)"),
+    # the signing key (start-up checks)
+    "secret_key_missing": ("Chưa đặt SECRET_KEY: ở chế độ production ({why}) phải đặt một khoá ngẫu nhiên dài ít nhất 32 byte, "
+                           "ví dụ python -c \"import secrets; print(secrets.token_urlsafe(48))\"",
+                           "SECRET_KEY is not set: in production ({why}) set a random key of at least 32 bytes, "
+                           "e.g. python -c \"import secrets; print(secrets.token_urlsafe(48))\""),
+    "secret_key_short": ("SECRET_KEY quá ngắn ({n} byte): ở chế độ production ({why}) cần một khoá ngẫu nhiên dài ít nhất 32 byte",
+                         "SECRET_KEY is too short ({n} bytes): in production ({why}) it must be a random key of at least 32 bytes"),
+    "secret_key_placeholder": ("SECRET_KEY đang là giá trị mẫu (như trong .env.example), ai cũng biết: ở chế độ production ({why}) "
+                               "hãy thay bằng một khoá ngẫu nhiên dài ít nhất 32 byte",
+                               "SECRET_KEY is a placeholder (like the one in .env.example) that anyone knows: in production ({why}) "
+                               "replace it with a random key of at least 32 bytes"),
+    "secret_key_file_bad": ("Tệp khoá {file} rỗng hoặc quá ngắn: xoá tệp để tạo khoá mới, hoặc đặt SECRET_KEY",
+                            "The key file {file} is empty or too short: delete it to generate a new key, or set SECRET_KEY"),
+    "secret_key_file_unreadable": ("Không đọc được tệp khoá {file} ({error}): sửa quyền của tệp, hoặc đặt SECRET_KEY",
+                                   "Cannot read the key file {file} ({error}): fix its permissions, or set SECRET_KEY"),
     # reports and import
     "bad_period": ("Khoảng thời gian không hợp lệ: từ {start} đến {end} (ngày bắt đầu phải không sau ngày kết thúc)",
                    "Invalid period: {start} to {end} (the start must not be after the end)"),
