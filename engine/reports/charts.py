@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from engine.language.numbers import format_number, format_percent
 from engine.reports.ontime import CLOCK_LABELS, OntimeReport
 
 W, H = 720, 320
@@ -42,17 +43,17 @@ def _axes(ymax_label: str, ymid_label: str, width: int = W, height: int = H) -> 
 
 
 def bar_chart(labels: list[str], values: list[float | None], title: str, intervals: list | None = None,
-              counts: list[int] | None = None) -> str:
+              counts: list[int] | None = None, lang: str = "vi") -> str:
     """Bars of rates in [0, 1]; None draws no bar and says "—"."""
     n = max(len(labels), 1)
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_T - PAD_B
     slot = plot_w / n
     bw = max(min(slot * 0.6, 60), 2)
-    body = _axes("100%", "50%")
+    body = _axes(format_percent(1, lang, 0), format_percent(0.5, lang, 0))
     desc = []
     for i, (label, v) in enumerate(zip(labels, values)):
         cx = PAD_L + slot * (i + 0.5)
-        text = "—" if v is None else f"{v * 100:.0f}%"
+        text = format_percent(v, lang, 0, blank="—")
         desc.append(f"{label}: {text}" + (f" (n={counts[i]})" if counts else ""))
         if v is not None:
             h = plot_h * v
@@ -80,7 +81,8 @@ def ontime_rate_chart(report: OntimeReport, clock: str = "resolution", lang: str
     title = (f"On-time rate — {clock_label} {by[1]}" if lang == "en"
              else f"Tỷ lệ đúng hạn — {clock_label} {by[0]}")
     labels = [r.label if report.by != "department" else (r.key or "") for r in rows]
-    return bar_chart(labels, [r.rate for r in rows], title, [r.interval for r in rows], [r.judged for r in rows])
+    return bar_chart(labels, [r.rate for r in rows], title, [r.interval for r in rows], [r.judged for r in rows],
+                     lang=lang)
 
 
 def backlog_chart(points: list[tuple[date, int]], title: str | None = None, lang: str = "vi") -> str:
@@ -89,7 +91,7 @@ def backlog_chart(points: list[tuple[date, int]], title: str | None = None, lang
     n = len(points)
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_T - PAD_B
     top = max([v for _, v in points] + [1])
-    body = _axes(str(top), f"{top / 2:g}")
+    body = _axes(format_number(top, lang), format_number(top / 2, lang))
     coords, desc = [], []
     for i, (d, v) in enumerate(points):
         x = PAD_L + (plot_w * (i + 0.5) / max(n, 1))

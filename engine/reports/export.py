@@ -9,10 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import textwrap
 from datetime import date
 
 from jinja2 import Environment, select_autoescape
 
+from engine.language.numbers import format_number, format_percent, format_percent_range
 from engine.reports.appendix2 import COLUMN_LABELS, COLUMNS, LINES, TITLE, Appendix2
 from engine.reports.ontime import CLOCK_LABELS, FIGURE_LABELS, OntimeReport, OntimeRow
 
@@ -43,33 +46,42 @@ def appendix2_table(r: Appendix2, lang: str = "vi") -> tuple[list[str], list[lis
     return headers, rows
 
 
-def _pct(x: float | None) -> str:
-    return "" if x is None else f"{x * 100:.1f}%"
-
-
-def _num(x: float | None) -> str:
-    return "" if x is None else (f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}")
-
-
-def ontime_table(r: OntimeReport, lang: str = "vi") -> tuple[list[str], list[list]]:
+def ontime_table(r: OntimeReport, lang: str = "vi", raw: bool = False) -> tuple[list[str], list[list]]:
+    """Headers and rows of the on-time report. Rates and medians are formatted for a reader
+    of `lang` ("77,4 %" / "77.4%"); with `raw`, they stay numbers (rates as fractions, the
+    interval as two columns, medians rounded to 0.1) for a spreadsheet to compute on."""
     group_header = {None: "", "unit": ("Đơn vị", "Unit"), "department": ("Phòng ban", "Department"),
                     "category": ("Lĩnh vực", "Category"), "month": ("Tháng", "Month")}[r.by]
     headers = ["Thời hạn" if lang != "en" else "Clock"]
     if r.by:
         headers.append(_pick(group_header, lang))
     headers += [_pick(FIGURE_LABELS[k], lang) for k in
-                ("met_on_time", "met_late", "open_overdue", "open_on_track", "extended", "rate", "ci",
-                 "median_days", "p90_days")]
+                ("met_on_time", "met_late", "open_overdue", "open_on_track", "extended", "rate")]
+    if raw:
+        ci = _pick(FIGURE_LABELS["ci"], lang)
+        headers += [f"{ci} — {'cận dưới' if lang != 'en' else 'lower'}",
+                    f"{ci} — {'cận trên' if lang != 'en' else 'upper'}"]
+    else:
+        headers.append(_pick(FIGURE_LABELS["ci"], lang))
+    headers += [_pick(FIGURE_LABELS[k], lang) for k in ("median_days", "p90_days")]
     rows = []
     all_label = "Tất cả" if lang != "en" else "All"
+
+    def rounded(x):
+        return None if x is None else round(float(x), 1)
 
     def line(x: OntimeRow, label: str | None) -> list:
         ci = x.interval
         out = [_pick(CLOCK_LABELS[x.clock], lang)]
         if r.by:
             out.append(label)
-        out += [x.met_on_time, x.met_late, x.open_overdue, x.open_on_track, x.extended, _pct(x.rate),
-                f"{_pct(ci[0])}–{_pct(ci[1])}" if ci else "", _num(x.median_days), _num(x.p90_days)]
+        out += [x.met_on_time, x.met_late, x.open_overdue, x.open_on_track, x.extended]
+        if raw:
+            out += [x.rate, ci[0] if ci else None, ci[1] if ci else None,
+                    rounded(x.median_days), rounded(x.p90_days)]
+        else:
+            out += [format_percent(x.rate, lang), format_percent_range(*ci, lang) if ci else "",
+                    format_number(x.median_days, lang), format_number(x.p90_days, lang)]
         return out
 
     for x in r.rows:
@@ -103,22 +115,42 @@ def to_csv(report, lang: str = "vi") -> bytes:
     return (BOM + buf.getvalue()).encode("utf-8")
 
 
+_NUMERIC = re.compile(r"^-?[\d.,]+(–[\d.,]+)? ?%?$")
+TEXT_CELL_WIDTH = 40
+
+
 def to_text_table(report, lang: str = "vi") -> str:
+    """A table for the terminal: long cells wrap on word boundaries (never inside a word, so
+    "chỉ đạo" is not cut to "chỉ đạ"), figures are right-aligned."""
     headers, rows = _table(report, lang)
     if isinstance(report, Appendix2):
         headers, rows = headers[:-1], [row[:-1] for row in rows]
-    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
-    widths = [min(max(len(row[i]) for row in cells), 60) for i in range(len(headers))]
+    cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = []
+    for i in range(len(headers)):
+        column = [row[i] for row in cells]
+        longest_word = max((len(w) for c in column for w in c.split()), default=0)
+        widths.append(max(min(max(len(c) for c in column), TEXT_CELL_WIDTH), longest_word))
 
     def fmt(row):
-        return "  ".join(c[:60].ljust(widths[i]) if not c.replace("%", "").replace(".", "").isdigit()
-                         else c.rjust(widths[i]) for i, c in enumerate(row))
+        wrapped = [textwrap.wrap(c, widths[i], break_long_words=False, break_on_hyphens=False) or [""]
+                   for i, c in enumerate(row)]
+        out = []
+        for k in range(max(len(w) for w in wrapped)):
+            parts = []
+            for i, w in enumerate(wrapped):
+                piece = w[k] if k < len(w) else ""
+                parts.append(piece.rjust(widths[i]) if _NUMERIC.match(row[i]) else piece.ljust(widths[i]))
+            out.append("  ".join(parts).rstrip())
+        return "\n".join(out)
     return "\n".join([_title(report, lang), _period_line(report, lang), "", fmt(cells[0]),
                       "  ".join("-" * w for w in widths), *(fmt(row) for row in cells[1:])])
 
 
 def _lines(value, width: int) -> int:
     """Lines a wrapped cell needs (about one character of Vietnamese per unit of width)."""
+    if isinstance(value, (int, float)):
+        return 1
     text = "" if value is None else str(value)
     per_line = max(int(width * 1.0), 1)
     return max(1, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
@@ -147,9 +179,15 @@ def to_xlsx(report, lang: str = "vi") -> bytes:
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="center")
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    headers, rows = _table(report, lang)
     if isinstance(report, Appendix2):
+        headers, rows = appendix2_table(report, lang)
         headers, rows = headers[:-1], [row[:-1] for row in rows]
+        formats: dict[int, str] = {}
+    else:
+        # real numbers a spreadsheet can compute on, shown with a number format
+        headers, rows = ontime_table(report, lang, raw=True)
+        first = len(headers) - 5  # rate, interval lower, interval upper, median, p90
+        formats = {first + 1: "0.0%", first + 2: "0.0%", first + 3: "0.0%", first + 4: "0.0", first + 5: "0.0"}
     ncol = len(headers)
     ws.cell(1, 1, _title(report, lang)).font = Font(bold=True, size=13)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
@@ -163,7 +201,9 @@ def to_xlsx(report, lang: str = "vi") -> bytes:
     for i, row in enumerate(rows, 5):
         for j, v in enumerate(row, 1):
             c = ws.cell(i, j, v)
-            c.border, c.alignment = box, (centre if isinstance(v, int) or j == 1 else wrap)
+            c.border, c.alignment = box, (centre if isinstance(v, (int, float)) or j == 1 else wrap)
+            if j in formats:
+                c.number_format = formats[j]
     groups = [(i, i) for i in range(5, 5 + len(rows))]
     if isinstance(report, Appendix2):
         # Merge the STT and heading cells of rows made of several sub-rows, like the seed.

@@ -179,7 +179,8 @@ def test_backlog_and_charts(org, ctx, data):
     svg = backlog_chart(points)
     assert svg.startswith("<svg") and "<title" in svg and "30/09/2026: 4" in svg
     bar = ontime_rate_chart(r, "conclusion")
-    assert "<title" in bar and "60%" in bar and "http" not in bar.replace("http://www.w3.org/2000/svg", "")
+    assert "<title" in bar and "60 %" in bar and "http" not in bar.replace("http://www.w3.org/2000/svg", "")
+    assert "60%" in ontime_rate_chart(r, "conclusion", "en")  # the reader's convention, per language
 
 
 # -- the annex -------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from engine.persistence.db import transaction
+from engine.language.numbers import format_percent
 from engine.reports import FIGURES, appendix2, ontime_report
 from engine.reports.appendix2 import ALL_KEYS, LINE_BY_KEY
 from tests.conftest import NOW
@@ -69,7 +70,7 @@ def test_ontime_page_matches_the_engine_and_drills_down(as_user, more, org):
         row = _row(body, total.clock)
         figures = {name: n for _, kind, name, n in _links(row)}
         assert figures == {f: getattr(total, f) for f in FIGURES}, total.clock
-        rate = "—" if total.rate is None else f"{total.rate * 100:.1f}%"
+        rate = format_percent(total.rate, "vi", blank="—")  # the page is in Vietnamese: "60,0 %"
         assert rate in row
         for href, _, name, n in _links(row):
             assert _items(b, href) == n, (total.clock, name)

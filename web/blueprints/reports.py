@@ -166,7 +166,7 @@ def _totals_chart(rep) -> str:
     i = 1 if current_lang() == "en" else 0
     rows = rep.totals
     return bar_chart([CLOCK_LABELS[r.clock][i] for r in rows], [r.rate for r in rows], _("On-time rate"),
-                     [r.interval for r in rows], [r.judged for r in rows])
+                     [r.interval for r in rows], [r.judged for r in rows], lang=current_lang())
 
 
 @bp.route("/reports/ontime/items")
