@@ -17,6 +17,9 @@ SESSION_KINDS = {
 }
 ROLES = {"clerk": _l("Office clerk"), "department": _l("Department"), "leader": _l("Leader"),
          "auditor": _l("Auditor"), "admin": _l("Administrator")}
+UNIT_LEVELS = {"province": _l("Province / city"), "commune": _l("Commune"), "ward": _l("Ward"),
+               "special_zone": _l("Special zone"), "district": _l("District (before 07/2025)"),
+               "department": _l("Department")}
 CLOCK_STATUSES = {"running": _l("running"), "paused": _l("paused"), "met": _l("met on time"), "late": _l("late"),
                   "cancelled": _l("cancelled")}
 # Fields of workflow actions and of the forms.

@@ -103,3 +103,32 @@ def test_why_this_date_leads_with_holidays_and_sums_up_weekends(as_user, org, ct
     body = b.get(f"/petitions/{code}").get_data(as_text=True)
     assert "National Day" in body and "Labour Code 2019, Article 112" in body and "Quốc khánh" not in body
     assert re.search(r"<summary>11 weekend days \(Saturday, Sunday\)", body)
+
+
+def test_admin_page_names_unit_levels_and_has_header_rows(as_user):
+    b = as_user("admin")
+    body = b.get("/admin/").get_data(as_text=True)
+    units = body[body.index('id="units"'):body.index("</table>", body.index('id="units"'))]
+    assert "<thead>" in units and "Cấp</th>" in units
+    assert "<td>Tỉnh/thành phố</td>" in units and "<td>Xã</td>" in units and "<td>Phòng ban</td>" in units
+    assert "<td>province</td>" not in units and "<td>commune</td>" not in units
+    sign_ins = body[body.index('id="sign-ins"'):]
+    assert sign_ins.index("<thead>") < sign_ins.index("<tbody>") and "Địa chỉ mạng" in sign_ins
+    b.lang("en")
+    body = b.get("/admin/").get_data(as_text=True)
+    assert "<td>Province / city</td>" in body and "<td>Commune</td>" in body
+
+
+def test_menu_items_do_not_wrap():
+    from pathlib import Path
+    css = (Path(__file__).resolve().parents[2] / "web/static/style.css").read_text()
+    rule = re.search(r"nav\.main a \{([^}]*)\}", css).group(1)
+    assert "white-space: nowrap" in rule
+
+
+def test_favicon(browser, as_user):
+    r = browser.get("/favicon.ico")
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml" and b"<svg" in r.data
+    for body in (browser.get("/login").get_data(as_text=True), as_user("clerk1").get("/").get_data(as_text=True)):
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', body).group(1)
+        assert browser.get(icon).status_code == 200

@@ -2,7 +2,7 @@
 personal data)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, send_from_directory
 
 from engine.scheduler.health import health, metrics_text
 
@@ -20,3 +20,9 @@ def healthz():
 def metrics():
     body = metrics_text(current_app.extensions["petitions_engine"])
     return Response(body, mimetype="text/plain; version=0.0.4; charset=utf-8")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page; answer with the SVG icon instead of a 404."""
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
