@@ -87,10 +87,15 @@ def _detail(p: Petition, errors=None, values=None, status=200, open_action=None)
         if other is not None:
             from engine.persistence.scope import can_read
             linked[rel] = (other.code, can_read(s, user.model(), other))
+    # The unit an escalated case left follows it: the linked case's state, deadline and outcome,
+    # read-only and with no personal data (its petitioners are the origin's own).
+    followed = p.escalated_to
+    follow = None if followed is None else {
+        "p": followed, "badge": badge(followed, Q.today(), ctx.cal), "readable": linked["escalated_to"][1]}
     verifier = user.role == "auditor"
     return render_template("detail.html", p=p, clocks=clocks, events=events, actions=actions,
                            departments=departments, personal=sees_personal_data(user), errors=errors or {},
-                           values=values or {}, badge=badge(p, Q.today(), ctx.cal), linked=linked,
+                           values=values or {}, badge=badge(p, Q.today(), ctx.cal), linked=linked, follow=follow,
                            open_action=open_action, today=Q.today(), names=_names(s, events),
                            verifier=verifier, verify=verifier and request.args.get("verify") == "1"), status
 
