@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from engine.persistence.models import OrgUnit, SignIn, User
 from engine.services.passwords import verify_password
+from engine.services.users import end_sessions
 from engine.deadlines.timeutil import utcnow
 from web.security import local_target
 from web.dbsession import db, unit_of_work
@@ -23,7 +24,12 @@ FAILURE_WINDOW = timedelta(minutes=15)
 
 
 class CurrentUser(UserMixin):
-    """The signed-in user, reloaded from the database on every request."""
+    """The signed-in user, reloaded from the database on every request.
+
+    Its id in the session is "<user id>:<session epoch>": sign-out, a new password, a new
+    role or unit and deactivation bump `User.session_epoch` (engine.services.users), and
+    the loader refuses a session issued under another epoch, so a copied cookie dies with
+    the session it was copied from."""
 
     def __init__(self, user: User):
         self._user = user
@@ -35,9 +41,10 @@ class CurrentUser(UserMixin):
         self.unit_code = user.unit.code
         self.unit_name = user.unit.name
         self.lang = user.lang
+        self.session_epoch = user.session_epoch
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_epoch}"
 
     def model(self) -> User:
         return self._user
@@ -45,12 +52,13 @@ class CurrentUser(UserMixin):
 
 def init_login(app) -> None:
     @login_manager.user_loader
-    def _load(user_id: str):
+    def _load(session_id: str):
         try:
-            user = db().get(User, int(user_id))
-        except (TypeError, ValueError):
+            user_id, epoch = (int(part) for part in str(session_id).split(":"))
+        except (TypeError, ValueError):  # no epoch (a cookie from before epochs): sign in again
             return None
-        if user is None or not user.active:
+        user = db().get(User, user_id)
+        if user is None or not user.active or user.session_epoch != epoch:
             return None
         return CurrentUser(user)
 
@@ -110,6 +118,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     lang = session.get("lang")
+    if current_user.is_authenticated:
+        with unit_of_work() as s:
+            end_sessions(s, current_user.id)  # every copy of this cookie, and the user's other sessions
     logout_user()
     session.clear()
     if lang:

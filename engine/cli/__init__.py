@@ -92,3 +92,4 @@ def main(argv=None) -> None:
 
 
 from engine.cli import calendar_cmds, data_cmds, report_cmds, run_cmd  # noqa: E402,F401  (registers commands)
+from engine.cli import user_cmds  # noqa: E402,F401  (users passwd|change|deactivate)
