@@ -132,3 +132,40 @@ def test_favicon(browser, as_user):
     for body in (browser.get("/login").get_data(as_text=True), as_user("clerk1").get("/").get_data(as_text=True)):
         icon = re.search(r'<link rel="icon" href="([^"]+)"', body).group(1)
         assert browser.get(icon).status_code == 200
+
+
+def test_ontime_report_dates_read_dd_mm_yyyy(as_user, data):
+    body = as_user("auditor").get("/reports/ontime").get_data(as_text=True)
+    assert 'name="from" value="01/01/2026"' in body and 'name="to" value="20/11/2026"' in body
+    assert 'value="2026-' not in body
+
+
+def test_ontime_report_groups_by_unit_with_drill_down(as_user, data):
+    b = as_user("auditor")
+    body = b.get("/reports/ontime?by=unit&clock=conclusion").get_data(as_text=True)
+    assert '<option value="unit" selected>Đơn vị</option>' in body
+    link = re.search(r'<a href="([^"]+)" data-unit="C1">Xã Một</a>', body)
+    assert link and 'data-unit="C2">Xã Hai</a>' in body
+    from html import unescape
+    sub = b.get(unescape(link.group(1)))
+    assert sub.status_code == 200 and "Xã Một (C1)" in sub.get_data(as_text=True)
+    assert "Phòng Địa chính xã Một" in sub.get_data(as_text=True)
+
+
+def test_bad_grouping_lists_the_choices_by_their_labels(as_user, data):
+    b = as_user("auditor")
+    body = b.get("/reports/ontime?by=weekday").get_data(as_text=True)
+    assert "chọn một trong: Đơn vị, Phòng ban, Lĩnh vực, Tháng" in body and "department, category" not in body
+    b.lang("en")
+    body = b.get("/reports/ontime?by=weekday").get_data(as_text=True)
+    assert "choose one of: Unit, Department, Category, Month" in body
+
+
+def test_ontime_figures_are_explained_in_plain_words(as_user, data):
+    b = as_user("auditor")
+    body = b.get("/reports/ontime").get_data(as_text=True)
+    plain = body[body.index('id="ontime-plain"'):body.index("</section>", body.index('id="ontime-plain"'))]
+    assert "3 trên 4 việc được giải quyết đúng hạn (75,0 %)" in plain
+    assert re.search(r"tỷ lệ thật nằm trong khoảng \d+–\d+ %", plain)
+    assert "Một nửa số việc được giải quyết trong vòng" in plain
+    assert 'title="Với số việc hiện có, tỷ lệ đúng hạn thật nằm trong khoảng này (tin cậy 95 %)' in body

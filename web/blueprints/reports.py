@@ -57,7 +57,11 @@ from web.forms import error_text, parse_filter_date  # noqa: E402
 from web.i18n import current_lang  # noqa: E402
 
 REPORT_ROLES = ("auditor", "leader")
-GROUPINGS = ("department", "category", "month")
+GROUPINGS = ("unit", "department", "category", "month")
+
+
+def _grouping_labels() -> dict:
+    return {"unit": _("Unit"), "department": _("Department"), "category": _("Category"), "month": _("Month")}
 PERIODS = ("month", "q1", "6m", "9m", "year", "custom")
 ITEMS_PER_PAGE = 50
 DOWNLOADS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -97,12 +101,15 @@ def _read_range(errors: dict, default_from: date, default_to: date) -> tuple[dat
     return a, b
 
 
-def _choice(name: str, choices, errors: dict) -> str | None:
+def _choice(name: str, choices, errors: dict, labels: dict | None = None) -> str | None:
+    """A value among `choices`; a bad one is refused with the choices named as the form names
+    them (their labels in the reader's language), not as codes."""
     v = (request.args.get(name) or "").strip()
     if not v:
         return None
     if v not in choices:
-        errors[name] = DomainError("bad_choice", field=name, value=v, choices=", ".join(choices)).message(current_lang())
+        named = ", ".join(str(labels.get(c, c)) for c in choices) if labels else ", ".join(choices)
+        errors[name] = DomainError("bad_choice", field=name, value=v, choices=named).message(current_lang())
         return None
     return v
 
@@ -126,8 +133,10 @@ def _ontime_params(errors: dict) -> dict:
     today = Q.today()
     unit = _read_unit(s, current_user.model(), errors)
     a, b = _read_range(errors, date(today.year, 1, 1), today)
-    return {"unit": unit, "from": a, "to": b, "by": _choice("by", GROUPINGS, errors),
-            "clock": _choice("clock", CLOCKS, errors), "today": today}
+    wf = Q.context().workflow
+    return {"unit": unit, "from": a, "to": b, "by": _choice("by", GROUPINGS, errors, _grouping_labels()),
+            "clock": _choice("clock", CLOCKS, errors, {c: wf.clock_label(c, current_lang()) for c in CLOCKS}),
+            "today": today}
 
 
 @bp.route("/reports/ontime")
