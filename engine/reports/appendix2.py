@@ -177,6 +177,31 @@ class Appendix2:
         return out
 
 
+_PLACE_PREFIXES = ("Thành phố ", "Tỉnh ", "Xã ", "Phường ", "Đặc khu ", "Huyện ", "Quận ", "Thị xã ", "Thị trấn ")
+
+
+def _place(name: str) -> str:
+    for prefix in _PLACE_PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def party_heading(unit_name: str, unit_level: str, parent_name: str | None, on: date) -> dict:
+    """The heading and signature block of a party document (Hướng dẫn 36-HD/VPTW) for the
+    annex as the seeds file it: the higher party organisation and the committee top left,
+    "ĐẢNG CỘNG SẢN VIỆT NAM" top right, place and date in italics, "T/M" the committee.
+    The signer's name is not known to the engine: its line is left blank."""
+    committee = f"TỈNH ỦY {_place(unit_name).upper()}" if unit_level == "province" else f"ĐẢNG ỦY {unit_name.upper()}"
+    return {
+        "above": f"ĐẢNG BỘ {parent_name.upper()}" if parent_name else "",
+        "committee": committee,
+        "place_date": f"{_place(unit_name)}, ngày {on.day:02d} tháng {on.month:02d} năm {on.year}",
+        "signing_for": f"T/M {'BAN THƯỜNG VỤ' if unit_level == 'province' else 'ĐẢNG ỦY'}",
+        "position": "BÍ THƯ",
+    }
+
+
 def _tiers(session: Session, ids: set[int]) -> dict[int, str]:
     return {u.id: u.tier for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(sorted(ids))))}
 

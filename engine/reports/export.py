@@ -108,6 +108,8 @@ def to_json(report) -> str:
 
 def to_csv(report, lang: str = "vi") -> bytes:
     headers, rows = _table(report, lang)
+    if isinstance(report, Appendix2):  # the rows' keys are for machines: they stay in the JSON
+        headers, rows = headers[:-1], [row[:-1] for row in rows]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(headers)

@@ -169,3 +169,35 @@ def test_ontime_figures_are_explained_in_plain_words(as_user, data):
     assert re.search(r"tỷ lệ thật nằm trong khoảng \d+–\d+ %", plain)
     assert "Một nửa số việc được giải quyết trong vòng" in plain
     assert 'title="Với số việc hiện có, tỷ lệ đúng hạn thật nằm trong khoảng này (tin cậy 95 %)' in body
+
+
+def test_appendix2_print_has_the_party_heading_and_signature_block(as_user, data):
+    b = as_user("c1auditor")
+    body = b.get("/reports/appendix2?period=year&year=2026&print=1").get_data(as_text=True)
+    head = body[body.index('id="doc-head"'):body.index("</table>", body.index('id="doc-head"'))]
+    assert "ĐẢNG BỘ TỈNH THỬ" in head and "ĐẢNG ỦY XÃ MỘT" in head and "ĐẢNG CỘNG SẢN VIỆT NAM" in head
+    assert '<div class="place-date">Một, ngày 20 tháng 11 năm 2026</div>' in head
+    assert "<h1>PHỤ LỤC 2</h1>" in body and "theo Quy định số 11-QĐi/TW" in body
+    assert "(từ ngày 01/01/2026 đến ngày 31/12/2026)" in body
+    sign = body[body.index('id="doc-sign"'):]
+    assert "T/M ĐẢNG ỦY" in sign and "BÍ THƯ" in sign and 'class="name-line"' in sign
+    assert body.index('id="appendix2-table"') < body.index('id="doc-sign"')
+    assert "<th>Tổng cộng</th>" in body
+
+
+def test_print_css_keeps_the_small_i_of_qdi():
+    from pathlib import Path
+    css = (Path(__file__).resolve().parents[2] / "web/static/print_a4.css").read_text()
+    assert "text-transform: uppercase" not in css.split("/*")[0] and "uppercase" not in re.sub(r"/\*.*?\*/", "", css)
+
+
+def test_appendix2_csv_reads_like_the_page(as_user, data):
+    b = as_user("c1auditor")
+    page = b.get("/reports/appendix2?period=year&year=2026").get_data(as_text=True)
+    assert "<th>Tổng cộng</th>" in page and "Tổng số" not in page
+    csv_text = b.get("/reports/appendix2?period=year&year=2026&format=csv").get_data().decode("utf-8-sig")
+    header = csv_text.splitlines()[0].split(",")
+    assert header == ["STT", "Nội dung", "Chi tiết", "Cấp xã", "Cấp tỉnh", "Tổng cộng"]
+    assert "receptions_periodic" not in csv_text
+    j = b.get("/reports/appendix2?period=year&year=2026&format=json").get_json()
+    assert "receptions_periodic" in j

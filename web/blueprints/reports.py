@@ -51,7 +51,7 @@ from engine.language.errors import DomainError  # noqa: E402
 from engine.persistence.models import OrgUnit  # noqa: E402
 from engine.reports import (CLOCKS, FIGURES, appendix2, appendix2_items, export, ontime_items,  # noqa: E402
                             ontime_rate_chart, ontime_report)
-from engine.reports.appendix2 import COLUMNS, LINE_BY_KEY, LINES  # noqa: E402
+from engine.reports.appendix2 import COLUMNS, LINE_BY_KEY, LINES, TITLE, party_heading  # noqa: E402
 from engine.reports.periods import period as report_period  # noqa: E402
 from web.forms import error_text, parse_filter_date  # noqa: E402
 from web.i18n import current_lang  # noqa: E402
@@ -257,9 +257,14 @@ def appendix2_page():
     if rep is not None and fmt:
         return _download(rep, fmt, f"phu-luc-2-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}")
     template = "report_appendix2_print.html" if request.args.get("print") and rep is not None else "report_appendix2.html"
+    head, title = None, None
+    if template == "report_appendix2_print.html":
+        u = p["unit"]
+        head = party_heading(u.name, u.level, u.parent.name if u.parent else None, Q.today())
+        title = TITLE[1 if current_lang() == "en" else 0].split(" — ", 1)
     return render_template(template, rep=rep, errors=errors, p=p, args=_annex_args(p), lines=LINES, columns=COLUMNS,
                            periods=PERIODS, units=_report_units(s, current_user.model()),
-                           downloads=DOWNLOADS), (400 if errors else 200)
+                           downloads=DOWNLOADS, head=head, title=title), (400 if errors else 200)
 
 
 @bp.route("/reports/appendix2/items")
