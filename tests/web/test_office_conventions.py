@@ -201,3 +201,15 @@ def test_appendix2_csv_reads_like_the_page(as_user, data):
     assert "receptions_periodic" not in csv_text
     j = b.get("/reports/appendix2?period=year&year=2026&format=json").get_json()
     assert "receptions_periodic" in j
+
+
+def test_provisional_badge_explains_itself(as_user, org, ctx):
+    from engine.services import petitions as svc
+    with transaction(org) as s:  # 30 working days from 20/11/2026 run into 2027, a year no decision confirms
+        p = svc.add_petition(s, ctx, "C1", "Cầu tràn hư hỏng", received_on="2026-11-19")
+        svc.act(s, ctx, p.code, "conclude", "clerk1", {"notice_no": "9-TB/ĐU", "department": "C1-D1"}, on="2026-11-20")
+        code = p.code
+    body = as_user("leader1").get(f"/petitions/{code}").get_data(as_text=True)
+    clock = body[body.index('data-clock="resolution"'):]
+    assert 'data-flag="provisional" title="Lịch nghỉ của năm này chưa được xác nhận">tạm tính</span>' in clock
+    assert "Chính phủ chưa công bố lịch nghỉ của năm này; hạn có thể thay đổi" in clock
