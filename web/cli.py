@@ -10,8 +10,13 @@ import click
 @click.option("--debug", is_flag=True, help="Flask debug mode (never in production).")
 def web_cmd(host, port, debug):
     """Serve the web admin (development server)."""
+    import logging
+
     from web import create_app
     app = create_app()
+    # Each request is logged once, by the app (with its request id); werkzeug's own access
+    # line and its development-server banner would say it again.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     click.echo(f"http://{host}:{port}/")
     app.run(host=host, port=port, debug=debug, use_reloader=False)
 

@@ -10,6 +10,7 @@ nothing of the web layer.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -18,7 +19,20 @@ import time
 import click
 
 from config import get_settings
-from engine.cli import cli, t
+from engine.cli import cli, lang, t
+
+
+def _wait_for(host: str, port: int, procs, seconds: float = 30.0) -> None:
+    """Until the admin answers (or a child died, or time is up): the address is printed
+    when it can be opened."""
+    import socket
+    deadline = time.time() + seconds
+    while time.time() < deadline and all(p.poll() is None for _, p in procs):
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
 
 
 def _children(host: str, port: int, embedded: bool) -> list[tuple[str, list[str]]]:
@@ -39,7 +53,7 @@ def run(host, port, no_demo):
     from sqlalchemy import func, select
 
     from engine.persistence.db import default_engine, transaction
-    from engine.intake.demo import DEMO_PASSWORD, USERS, load_demo
+    from engine.intake.demo import DEMO_PASSWORD, demo_sign_in_lines, load_demo
     from engine.persistence.migrate import upgrade
     from engine.persistence.models import OrgUnit
     from engine.services.petitions import Context
@@ -74,17 +88,27 @@ def run(host, port, no_demo):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for name, argv in _children(host, port, settings.embedded_broker):
-        procs.append((name, subprocess.Popen(argv)))
+        # Banners (Celery's, Flask's) go to stdout and are dropped; logs go to stderr, and
+        # the worker and beat log warnings only: what `run` prints below is what matters.
+        env = os.environ if name == "web" or "LOG_LEVEL" in os.environ else dict(os.environ, LOG_LEVEL="WARNING")
+        procs.append((name, subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=env)))
     _enqueue_quietly(res.outbox_ids)
+    _wait_for(host, port, procs)
 
     url = f"http://{host}:{port}/"
     click.echo("")
-    click.echo(t(f"Hệ thống đang chạy: {url}", f"Running: {url}"))
     click.echo(t("Cơ sở dữ liệu: ", "Database: ") + engine.url.render_as_string(hide_password=True))
     click.echo(t("Hàng đợi: ", "Broker: ") + ("SQLite (nhúng)" if settings.embedded_broker else "Redis"))
+    if not settings.smtp_host:
+        click.echo(t("Chưa cấu hình máy chủ thư (SMTP_HOST): không gửi thư điện tử; nhắc việc được gửi vào "
+                     "hộp thư trong hệ thống.",
+                     "No mail server configured (SMTP_HOST): e-mail is off; reminders go to the in-app inbox."))
+    click.echo("")
+    click.echo(t(f"Hệ thống đang chạy: {url}", f"Running: {url}"))
     if demo or not empty:
-        click.echo(t(f"Tài khoản thử (mật khẩu {DEMO_PASSWORD}): ", f"Demo sign-ins (password {DEMO_PASSWORD}): ")
-                   + ", ".join(f"{u} ({r})" for u, r, _, _ in USERS[:6]))
+        click.echo(t(f"Tài khoản thử (mật khẩu {DEMO_PASSWORD}):", f"Demo sign-ins (password {DEMO_PASSWORD}):"))
+        for line in demo_sign_in_lines(lang()):
+            click.echo("  " + line)
     click.echo(t("Nhấn Ctrl-C để dừng.", "Press Ctrl-C to stop."))
 
     code = 0

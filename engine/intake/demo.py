@@ -52,6 +52,23 @@ USERS = [  # username, role, unit, full name
     ("hatang.kyanh", "department", "KYANH-DC", "Mai Văn Quang"),
 ]
 
+# The sign-ins `petitions run` prints and the README lists: one per role (the others exist
+# for the other units; the admin's users page shows them all).
+SIGN_INS = ("vanthu", "diachinh", "bithu", "ubkt", "admin")
+ROLE_NAMES = {"clerk": ("văn thư, tiếp dân", "clerk"), "department": ("phòng ban", "department"),
+              "leader": ("lãnh đạo", "leader"), "auditor": ("kiểm tra, giám sát", "auditor"),
+              "admin": ("quản trị", "admin")}
+
+
+def demo_sign_in_lines(lang: str = "vi") -> list[str]:
+    """'vanthu    văn thư, tiếp dân — Xã Kỳ Thượng': the user, the role and the unit by name."""
+    units = {code: name for code, name, _, _ in UNITS}
+    users = {u: (role, unit) for u, role, unit, _ in USERS}
+    width = max(len(u) for u in SIGN_INS)
+    i = 1 if lang == "en" else 0
+    return [f"{u.ljust(width)}  {ROLE_NAMES[users[u][0]][i]} — {units[users[u][1]]}" for u in SIGN_INS]
+
+
 SUMMARIES = [
     ("land", "Đề nghị cấp giấy chứng nhận quyền sử dụng đất cho hộ gia đình"),
     ("land", "Phản ánh tranh chấp ranh giới đất ở với hộ liền kề"),

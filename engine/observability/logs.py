@@ -20,6 +20,31 @@ class ContextFilter(logging.Filter):
         return True
 
 
+class SayOnceFilter(logging.Filter):
+    """A missing setting ("SMTP_HOST is not configured") is the same fact for every message
+    the worker fails to send: say it once per process, not once per outbox row (each row
+    still records the reason; `petitions outbox list --status failed` lists them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        try:
+            text = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken record is the formatter's business
+            return True
+        if "is not configured" not in text:
+            return True
+        key = text[text.rfind(":") + 1:].strip() if ":" in text else text
+        if key in self.said:
+            return False
+        self.said.add(key)
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         out = {"ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
@@ -48,6 +73,7 @@ def configure(settings) -> None:
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(ContextFilter())
+    handler.addFilter(SayOnceFilter())
     handler.setFormatter(JsonFormatter() if settings.log_format == "json"
                          else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
