@@ -1,17 +1,19 @@
 """Sign-in and sign-out (Flask-Login), the failed-attempt limit, the language switch."""
 from __future__ import annotations
 
+import logging
+import math
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_user, logout_user
 from sqlalchemy import func, select
 
 from engine.persistence.models import OrgUnit, SignIn, User
-from engine.services.passwords import verify_password
+from engine.services.passwords import verify_dummy, verify_password
 from engine.services.users import end_sessions
-from engine.deadlines.timeutil import utcnow
+from web.queries import now as app_now
 from web.security import local_target
 from web.dbsession import db, unit_of_work
 from web.extensions import login_manager
@@ -19,7 +21,6 @@ from web.i18n import LANGS
 
 bp = Blueprint("auth", __name__)
 
-MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 
 
@@ -68,15 +69,54 @@ def client_address() -> str:
     return (request.remote_addr or "")[:64]
 
 
-def _recent_failures(username: str, address: str) -> int:
-    since = utcnow() - FAILURE_WINDOW
-    return db().scalar(select(func.count(SignIn.id)).where(
-        SignIn.username == username, SignIn.address == address, SignIn.ok.is_(False), SignIn.at >= since)) or 0
+# The failed-attempt limit. Two counters over the last FAILURE_WINDOW, both back-offs
+# rather than lock-outs:
+#
+# * per user name, from any address: after USER_FREE failures since the name's last
+#   success, each further attempt waits BASE·2^k after the latest failure, at most USER_CAP
+#   (1 minute). Keyed on the name alone, so guessing one password from many addresses is
+#   slowed too; capped low, so a stranger's failures (from behind the same proxy or not)
+#   can only make the real user wait a minute, never lock them out for good. A persistent
+#   attacker gets about one guess a minute against an Argon2 hash of a 10+ character
+#   password. (A lock-out the attacker cannot trigger at all needs per-device cookies:
+#   not done.)
+# * per address, across user names: after ADDRESS_FREE failures, the same doubling up to
+#   ADDRESS_CAP (5 minutes): one password tried on many names (spraying) is slowed to about
+#   a dozen names an hour. A success does not reset it (the sprayer might own an account).
+#
+# Attempts refused while waiting are not verified, not counted (they would let a stranger
+# extend the wait at will) and not stored; they are logged.
+USER_FREE, USER_CAP = 3, timedelta(minutes=1)
+ADDRESS_FREE, ADDRESS_CAP = 10, timedelta(minutes=5)
+BASE_DELAY = timedelta(seconds=2)
+
+log = logging.getLogger("petitions.web")
 
 
-def _record(username: str, user_id, address: str, ok: bool) -> None:
+def _backoff(failures: int, free: int, cap: timedelta) -> timedelta:
+    if failures < free:
+        return timedelta(0)
+    return min(BASE_DELAY * 2 ** min(failures - free, 20), cap)
+
+
+def _wait(username: str, address: str, now) -> int:
+    """Seconds this attempt must still wait (0: go ahead)."""
+    s, since = db(), now - FAILURE_WINDOW
+    last_ok = s.scalar(select(func.max(SignIn.at)).where(SignIn.username == username, SignIn.ok.is_(True),
+                                                         SignIn.at >= since))
+    n_user, last_user = s.execute(select(func.count(SignIn.id), func.max(SignIn.at)).where(
+        SignIn.username == username, SignIn.ok.is_(False), SignIn.at >= max(since, last_ok or since))).one()
+    n_addr, last_addr = s.execute(select(func.count(SignIn.id), func.max(SignIn.at)).where(
+        SignIn.address == address, SignIn.ok.is_(False), SignIn.at >= since)).one()
+    until = [last + _backoff(n, free, cap) for n, last, free, cap in
+             ((n_user, last_user, USER_FREE, USER_CAP), (n_addr, last_addr, ADDRESS_FREE, ADDRESS_CAP)) if last]
+    left = max([(u - now).total_seconds() for u in until] + [0])
+    return math.ceil(left)
+
+
+def _record(username: str, user_id, address: str, ok: bool, now) -> None:
     with unit_of_work() as s:
-        s.add(SignIn(username=username[:64], user_id=user_id, address=address, ok=ok, at=utcnow()))
+        s.add(SignIn(username=username, user_id=user_id, address=address, ok=ok, at=now))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -84,7 +124,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("petitions.home"))
     errors, username = {}, ""
-    status = 200
+    status, retry_after = 200, 0
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
@@ -94,14 +134,20 @@ def login():
         if not password:
             errors["password"] = _("Enter your password.")
         if not errors:
-            if _recent_failures(username, address) >= MAX_FAILURES:
-                _record(username, None, address, False)
-                errors["form"] = _("Too many failed sign-ins. Wait 15 minutes and try again.")
+            key, now = username[:64], app_now()
+            wait = _wait(key, address, now)
+            if wait:
+                log.warning("sign-in refused for %ss: too many failures (user name %r, address %s)", wait, key, address)
+                errors["form"] = _("Too many failed sign-ins. Wait %(seconds)d seconds and try again.", seconds=wait)
                 status = 429
+                retry_after = wait
             else:
                 user = db().scalar(select(User).where(User.username == username))
-                ok = user is not None and user.active and verify_password(user.password_hash, password)
-                _record(username, user.id if user is not None else None, address, ok)
+                if user is not None and user.active and user.password_hash:
+                    ok = verify_password(user.password_hash, password)
+                else:  # the same work for a name that does not exist: the time tells nothing
+                    ok = verify_dummy(password)
+                _record(key, user.id if user is not None else None, address, ok, now)
                 if ok:
                     lang = session.get("lang") or user.lang
                     session.clear()  # no session fixation
@@ -112,7 +158,10 @@ def login():
                 status = 401
         else:
             status = 400
-    return render_template("login.html", errors=errors, username=username), status
+    resp = make_response(render_template("login.html", errors=errors, username=username), status)
+    if retry_after:
+        resp.headers["Retry-After"] = str(retry_after)
+    return resp
 
 
 @bp.route("/logout", methods=["POST"])
