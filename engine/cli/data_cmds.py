@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 
 import click
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from engine.services.sessions import add_session, session_to_dict
 from engine.services.units import load_units_csv
 from engine.services.users import add_user
 from engine.deadlines.timeutil import local_date, parse_instant
+from engine.workflow.definition import load_workflow
 
 
 def echo_json(obj) -> None:
@@ -232,14 +234,29 @@ def petition_show(code, as_json):
     if as_json:
         echo_json(out)
         return
+    wf, lg = ctx.workflow, lang()
     click.echo(f"{out['code']} — {out['state_label']} (v{out['version']}) — {out['unit_name']}")
     click.echo(f"  {out['summary']}")
+    if out["department_name"]:
+        click.echo(t("  Phòng ban: ", "  Department: ") + out["department_name"])
     for c in out["clocks"]:
-        click.echo(f"  [{c['label']}] {c['started_on']} → {c['due_date']} ({c['status']})"
-                   + (t(" dự kiến", " provisional") if c["provisional"] else "")
-                   + (f" ← {c['original_due_date']}" if c["extended_due_date"] else ""))
+        click.echo(f"  [{c['label']}] {_d(c['started_on'])} → {_d(c['due_date'])} ({wf.clock_status_label(c['status'], lg)})"
+                   + (t(" — dự kiến", " — provisional") if c["provisional"] else "")
+                   + (t(f" — hạn ban đầu {_d(c['original_due_date'])}", f" — originally {_d(c['original_due_date'])}")
+                      if c["extended_due_date"] else ""))
     for e in out["events"]:
-        click.echo(f"  #{e['seq']} {e['on']} {e['action']} — {e['actor']}")
+        click.echo(f"  #{e['seq']} {_d(e['on'])} {wf.event_label(e['action'], lg)} — {e['actor']}")
+
+
+def _d(iso: str | None) -> str:
+    """An ISO date as a person reads it: dd/mm/yyyy."""
+    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(x) for x in col) for col in zip(headers, *rows)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return [line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
 @petition.command("list")
@@ -256,13 +273,19 @@ def petition_list(unit_code, state, overdue_at, limit, as_json):
         out = [{"code": p.code, "unit": p.unit.code, "state": p.state, "version": p.version,
                 "department": p.department.code if p.department else None, "received_on": p.received_on.isoformat(),
                 "due": {c.name: c.due_date.isoformat() for c in p.clocks if c.status == "running"}} for p in rows]
+        names = {p.department.code: p.department.name for p in rows if p.department}
     if as_json:
         echo_json(out)
         return
-    for r in out:
-        due = ", ".join(f"{k} {v}" for k, v in r["due"].items())
-        click.echo(f"{r['code']:<28} {r['state']:<14} {r['department'] or '-':<14} {due}")
-    click.echo(t(f"{len(out)} đơn", f"{len(out)} petitions"))
+    wf, lg = load_workflow(), lang()
+    headers = [t("Mã đơn", "Code"), t("Ngày nhận", "Received"), t("Trạng thái", "State"),
+               t("Phòng ban", "Department"), t("Hạn", "Due")]
+    table = [[r["code"], _d(r["received_on"]), wf.state_label(r["state"], lg), names.get(r["department"], "—"),
+              "; ".join(f"{wf.clock_label(k, lg)} {_d(v)}" for k, v in r["due"].items()) or "—"] for r in out]
+    if table:
+        for row in _table(headers, table):
+            click.echo(row)
+    click.echo(t(f"{len(out)} đơn", f"{len(out)} petition" + ("" if len(out) == 1 else "s")))
 
 
 @petition.command("verify-log")

@@ -38,6 +38,15 @@ class ClockDef:
     label: tuple[str, str]
 
 
+CLOCK_STATUS_LABELS = {"running": ("đang tính", "running"), "paused": ("tạm dừng", "paused"),
+                       "met": ("đúng hạn", "met on time"), "late": ("trễ hạn", "late"),
+                       "cancelled": ("đã hủy", "cancelled")}
+# Events that are not actions of a workflow: how a petition entered the system.
+EVENT_LABELS = {"receive": ("Tiếp nhận", "Received"),
+                "receive_escalated": ("Tiếp nhận do cấp dưới báo cáo lên", "Received from the level below"),
+                "import": ("Nhập từ sổ tiếp dân", "Imported from a register")}
+
+
 @dataclass(frozen=True)
 class WorkflowDef:
     name: str
@@ -63,6 +72,18 @@ class WorkflowDef:
         if c is None:
             return clock
         return c.label[1] if lang == "en" else c.label[0]
+
+    def clock_status_label(self, status: str, lang: str = "vi") -> str:
+        """A clock's status as a person reads it; 'met'/'late' are the frozen verdict."""
+        vi, en = CLOCK_STATUS_LABELS.get(status, (status, status))
+        return en if lang == "en" else vi
+
+    def event_label(self, action: str, lang: str = "vi") -> str:
+        """A history entry: a workflow action, or one of the events that open a petition."""
+        if action in EVENT_LABELS:
+            vi, en = EVENT_LABELS[action]
+            return en if lang == "en" else vi
+        return self.action_label(action, lang)
 
     def actions_from(self, state: str) -> list[ActionDef]:
         return [a for a in self.actions.values() if state in a.sources]
