@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user, login_required
 
 from engine.language.errors import NotFound
-from engine.workflow.policy import can_act_on
+from engine.workflow.policy import PERSONAL_DATA_ROLES, can_act_on, sees_personal_data  # noqa: F401 (re-exported)
 from engine.services.petitions import get_for
 from web.dbsession import db
 
 ALL_ROLES = ("clerk", "department", "leader", "auditor", "admin")
-# Roles that see petitioners' personal data (auditors review the handling, not the people).
-PERSONAL_DATA_ROLES = ("clerk", "department", "leader", "admin")
+# Who sees petitioners' personal data is the engine's rule (engine.workflow.policy):
+# PERSONAL_DATA_ROLES and sees_personal_data are that rule, re-exported for the views.
 
 
 def allow(*roles: str):
@@ -54,5 +54,21 @@ def allowed_actions(workflow, user, petition) -> list:
     return out
 
 
-def sees_personal_data(user) -> bool:
-    return user.role in PERSONAL_DATA_ROLES
+def may_open(endpoint: str, user=None) -> bool:
+    """Whether the user passes the role check of the view behind `endpoint`, so that pages
+    only show links the reader can open (a link that answers 403 is never shown)."""
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        return False
+    view = current_app.view_functions.get(endpoint)
+    roles = getattr(view, "allowed_roles", None)
+    return view is not None and (roles is None or user.role in roles)
+
+
+def init_app(app) -> None:
+    """Every template asks the same policy: `personal` (may this reader see petitioners'
+    personal data?) and `may_open(endpoint)` (may this reader open that page?)."""
+    @app.context_processor
+    def _access_globals():
+        return {"personal": bool(current_user.is_authenticated and sees_personal_data(current_user)),
+                "may_open": may_open}

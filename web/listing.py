@@ -3,10 +3,12 @@ Blueprints import this module, never each other."""
 from __future__ import annotations
 
 from flask import request
+from flask_login import current_user
 from flask_babel import gettext as _
 
 from engine.persistence.models import CATEGORIES
 from web import queries as Q
+from web.access import sees_personal_data
 from web.deadlines import badge
 from web.forms import parse_filter_date
 
@@ -36,4 +38,5 @@ def read_filters(errors: dict) -> dict:
     f["date_from"] = parse_filter_date(a.get("date_from"), "date_from", errors)
     f["date_to"] = parse_filter_date(a.get("date_to"), "date_to", errors)
     f["overdue"] = a.get("overdue") == "1"
+    f["personal"] = sees_personal_data(current_user)  # search reaches personal data only if allowed
     return f

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, column, exists, false, literal_column, select, table
+from sqlalchemy import String, and_, column, exists, false, func, literal_column, select, table
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.orm import Session, aliased
 
 from engine.persistence.models import Clock, OrgUnit, Petition
@@ -138,13 +140,21 @@ def by_deadline(q):
 
 
 def apply_filters(session: Session, q, f: dict, on: date):
-    """f: q (search), unit, department, state, category, date_from, date_to, overdue."""
+    """f: q (search), unit, department, state, category, date_from, date_to, overdue, and
+    personal (may the reader see personal data; `web.listing.read_filters` asks the policy).
+    Without it, search matches only non-personal text."""
     raw = (f.get("q") or "").strip()
     text = fold(raw)
     if CODE.match(raw):  # a petition code: the unique index answers, no scan
         q = q.where(Petition.code == raw.upper())
     elif text:
-        q = q.where(*search_clauses(session, text.split()[:6]))
+        words = text.split()[:6]
+        q = q.where(*search_clauses(session, words))
+        if not f.get("personal"):
+            # A reader who may not see personal data (engine.workflow.policy) searches only
+            # what is not personal: search_text also holds petitioners' names, so a name
+            # would otherwise pick out exactly that person's cases.
+            q = q.where(*impersonal_clauses(words))
     if f.get("unit"):
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == f["unit"]))
         q = q.where(Petition.unit_id.in_(subtree_ids(session, unit.id) if unit else {-1}))
@@ -214,6 +224,61 @@ def search_clauses(session: Session, words: list[str]) -> list:
     for word in words:
         out.append(Petition.search_text.like(f"%{_escape(word)}%", escape="\\"))
     return out
+
+
+# -- search without personal data -------------------------------------------------------
+# Accent folding in SQL, the same as engine.language.text.fold. PostgreSQL: lower() for ASCII,
+# then translate() maps every accented Vietnamese letter (both cases) to its base letter.
+# SQLite: fold() itself, registered as a function on each connection (engine.persistence.db).
+_TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+_BASES = "aăâeêioôơuưy"
+
+
+def _fold_pairs() -> list[tuple[str, str]]:
+    import unicodedata
+    out = []
+    for base in _BASES + _BASES.upper():
+        for tone in _TONES:
+            ch = unicodedata.normalize("NFC", base + tone)
+            if len(ch) == 1 and not ch.isascii():
+                out.append((ch, fold(ch)))
+    return out + [("đ", "d"), ("Đ", "d")]
+
+
+FOLD_PAIRS = _fold_pairs()
+
+
+class folded(FunctionElement):
+    """fold(text) computed by the database (the column is stored as written)."""
+    type = String()
+    name = "folded"
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded_default(element, compiler, **kw):
+    # SQLite has no translate(): engine.persistence.db registers fold() on every connection
+    return f"petitions_fold({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "postgresql")
+def _folded_pg(element, compiler, **kw):
+    src = "".join(a for a, _ in FOLD_PAIRS)
+    dst = "".join(b for _, b in FOLD_PAIRS)
+    return f"translate(lower({compiler.process(element.clauses, **kw)}), '{src}', '{dst}')"
+
+
+def impersonal_text():
+    """What a reader without personal data may search: code, summary and unit name."""
+    unit_name = select(OrgUnit.name).where(OrgUnit.id == Petition.unit_id).scalar_subquery()
+    return folded(Petition.code + " " + Petition.summary + " " + func.coalesce(unit_name, ""))
+
+
+def impersonal_clauses(words: list[str]) -> list:
+    """Every folded word must occur in the non-personal text (added to search_clauses, which
+    narrow the rows through the index first: the non-personal text is part of search_text)."""
+    text = impersonal_text()
+    return [text.like(f"%{_escape(w)}%", escape="\\") for w in words]
 
 
 def _escape(s: str) -> str:

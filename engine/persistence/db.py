@@ -15,6 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from engine.language.text import fold
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -90,6 +92,8 @@ def make_engine(url: str, **kw) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            # fold() in SQL (search over non-personal text); PostgreSQL uses translate()
+            dbapi_conn.create_function("petitions_fold", 1, fold, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _begin_immediate(conn):

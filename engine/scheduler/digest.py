@@ -12,6 +12,7 @@ from engine.deadlines.calendar import default_calendar
 from engine.persistence.db import transaction
 from engine.persistence.models import Clock, OrgUnit, OutboxMessage, Petition, User
 from engine.persistence.outbox import insert_ignore
+from engine.workflow.policy import mask_personal
 from engine.deadlines.timeutil import local_date, utcnow
 
 SOON = 3
@@ -57,7 +58,8 @@ def build_digests(engine: Engine, now: datetime | None = None, public_url: str =
         readers = s.scalars(select(User).where(User.notify_mode == "digest", User.active.is_(True),
                                                User.email.is_not(None))).all()
         for user in readers:
-            items = _items(s, user, today, cal, public_url)
+            # what the reader receives passes the personal-data policy (auditors: none)
+            items = mask_personal(user, _items(s, user, today, cal, public_url))
             # the per-reminder emails held for this reader are folded into today's digest
             s.execute(update(OutboxMessage).where(OutboxMessage.recipient_user_id == user.id,
                                                   OutboxMessage.status == "held").values(status="digested"))

@@ -27,6 +27,7 @@ from engine.persistence.outbox import insert_ignore
 from engine.deadlines.params import Params, Rung, load_params
 from engine.deadlines.timeutil import local_date, utcnow
 from engine.workflow.definition import WorkflowDef, load_workflow
+from engine.workflow.policy import mask_personal
 
 
 @dataclass
@@ -115,7 +116,7 @@ def _claim_clock(session: Session, clock: Clock, now: datetime, cal: WorkingCale
     rung = fire[0]
     fire_on = local_date(fire[1])
     for user in recipients(session, p, rung, cache):
-        ctx = reminder_context(p, clock, rung, cal, wf, user, public_url, fire_on)
+        ctx = mask_personal(user, reminder_context(p, clock, rung, cal, wf, user, public_url, fire_on))
         common = dict(kind=kind_of(rung), recipient_user_id=user.id, lang=user.lang, petition_id=p.id,
                       clock_id=clock.id, rung=rung.key, context=ctx)
         rows.append(dict(common, key=f"{base}:{rung.key}:user:{user.id}:inbox", channel="inbox"))

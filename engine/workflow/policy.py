@@ -25,3 +25,36 @@ def can_read_in(user, petition, readable_unit_ids: set[int]) -> bool:
     if user.role == "department":
         return petition.department_id in readable_unit_ids
     return petition.unit_id in readable_unit_ids
+
+
+# -- personal data ----------------------------------------------------------------------
+# The one rule for petitioners' personal data (names, addresses, phones, emails): the roles
+# that handle cases see it; auditors review the handling, not the people, and see petitioners
+# only as counts - on every page, export, search, printed page, email and digest.
+PERSONAL_DATA_ROLES = ("clerk", "department", "leader", "admin")
+# Keys that carry personal data in what is built for a reader (notification contexts, dicts).
+PERSONAL_KEYS = frozenset({"petitioners", "petitioner_name", "petitioner_address", "petitioner_phone",
+                           "petitioner_email"})
+
+
+def sees_personal_data(user_or_role) -> bool:
+    """True when this user (or role) may see petitioners' personal data."""
+    role = user_or_role if isinstance(user_or_role, str) else getattr(user_or_role, "role", None)
+    return role in PERSONAL_DATA_ROLES
+
+
+def mask_personal(user_or_role, value):
+    """`value` as this reader may receive it: unchanged for the roles that see personal data;
+    otherwise every personal key is dropped from every dict inside it (lists and dicts are
+    copied, never changed in place)."""
+    if sees_personal_data(user_or_role):
+        return value
+    return _drop_personal(value)
+
+
+def _drop_personal(value):
+    if isinstance(value, dict):
+        return {k: _drop_personal(v) for k, v in value.items() if k not in PERSONAL_KEYS}
+    if isinstance(value, (list, tuple)):
+        return [_drop_personal(v) for v in value]
+    return value
