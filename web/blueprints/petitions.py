@@ -1,6 +1,8 @@
 """Landing pages per role, petition lists and search, the detail page and its actions."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -14,7 +16,7 @@ from engine.deadlines.timeutil import parse_date
 from engine.persistence.models import ClockJournal, Event, OrgUnit, Petition, User
 from engine.services import petitions as svc
 from web import queries as Q
-from web.access import ALL_ROLES, allow, allowed_actions, scoped_petition, sees_personal_data
+from web.access import ALL_ROLES, allow, allowed_actions, scoped_petition
 from web.dbsession import after_commit, db, unit_of_work
 from web.deadlines import badge
 from web.forms import error_text
@@ -94,7 +96,7 @@ def _detail(p: Petition, errors=None, values=None, status=200, open_action=None)
         "p": followed, "badge": badge(followed, Q.today(), ctx.cal), "readable": linked["escalated_to"][1]}
     verifier = user.role == "auditor"
     return render_template("detail.html", p=p, clocks=clocks, events=events, actions=actions,
-                           departments=departments, personal=sees_personal_data(user), errors=errors or {},
+                           departments=departments, errors=errors or {},
                            values=values or {}, badge=badge(p, Q.today(), ctx.cal), linked=linked, follow=follow,
                            open_action=open_action, today=Q.today(), names=_names(s, events),
                            verifier=verifier, verify=verifier and request.args.get("verify") == "1"), status
@@ -164,6 +166,7 @@ def _past_extension_warning(p, adef, params, today, cal) -> str | None:
              d=new.strftime("%d/%m/%Y"), late=late)
 
 
+VERSION = re.compile(r"[0-9]{1,9}")  # the hidden version field of an action form
 STATUS = {ValidationError: 400, IllegalTransition: 409, VersionConflict: 409, Forbidden: 403, NotFound: 404}
 
 
@@ -187,10 +190,11 @@ def act(code, action):
         warning = _past_extension_warning(p, adef, params, Q.today(), ctx.cal)
         if warning:
             return _refuse(code, action, "form", warning, values, confirm=True)
-    try:
-        expect = int(version) if version else None
-    except ValueError:
-        expect = -1
+    if version and not VERSION.fullmatch(version):
+        # a tampered or broken form, not a concurrent change: say so, change nothing
+        return _refuse(code, action, "form", _("The form is invalid (its version is not a number). "
+                                               "Reload the page and try again."), values)
+    expect = int(version) if version else None
     try:
         with unit_of_work() as s:
             result = svc.act(s, ctx, code, action, current_user.username, params, on=on, expect_version=expect)

@@ -169,6 +169,9 @@ def show(session_id):
                            badges={p.id: badge(p, Q.today(), ctx.cal) for p in petitions})
 
 
+MAX_PICKS = 200  # the form lists at most 200 petitions
+
+
 @bp.route("/conclusions", methods=["GET", "POST"])
 @allow("clerk", "leader")
 def conclusions():
@@ -192,9 +195,24 @@ def conclusions():
         on = parse_filter_date(values["on"], "on", errors)
         if not values["picked"]:
             errors["form"] = _("Choose at least one petition.")
-        for code in values["picked"]:
+        elif len(values["picked"]) > MAX_PICKS:
+            errors["form"] = _("Choose at most %(n)d petitions for one notice.", n=MAX_PICKS)
+            values["picked"] = set()
+        picked = sorted(values["picked"])
+        open_here = {p.code for p in s.scalars(base.where(Petition.code.in_(picked))).unique()} if picked else set()
+        outside = [c for c in picked if c not in open_here]
+        if outside:  # a forged or stale pick: named, and (unknown or out of scope alike) never confirmed to exist
+            errors["form"] = _("Petition %(codes)s is not among the petitions of your unit awaiting a conclusion "
+                               "notice; nothing was issued.", codes=", ".join(outside[:5]))
+        for code in picked:
+            if code in outside:
+                continue
             if not form.get(f"dept-{code}"):
                 row_errors[code] = _("Choose the responsible department.")
+            version = (form.get(f"ver-{code}") or "").strip()
+            if version and not (version.isascii() and version.isdigit() and len(version) <= 9):
+                row_errors[code] = _("The form is invalid (its version is not a number). "
+                                     "Reload the page and try again.")
         if not errors and not row_errors:
             outbox: list[int] = []
             current = None
@@ -202,10 +220,10 @@ def conclusions():
                 with unit_of_work() as w:
                     for code in sorted(values["picked"]):
                         current = code
-                        version = form.get(f"ver-{code}") or None
+                        version = (form.get(f"ver-{code}") or "").strip()  # checked above: digits or empty
                         res = svc.act(w, ctx, code, "conclude", current_user.username,
                                       {"notice_no": values["notice_no"].strip(), "department": form.get(f"dept-{code}")},
-                                      on=on, expect_version=int(version) if version and version.isdigit() else None)
+                                      on=on, expect_version=int(version) if version else None)
                         outbox.extend(res.outbox_ids)
             except DomainError as exc:
                 if isinstance(exc, VersionConflict):
