@@ -67,8 +67,14 @@ def may_open(endpoint: str, user=None) -> bool:
 
 def init_app(app) -> None:
     """Every template asks the same policy: `personal` (may this reader see petitioners'
-    personal data?) and `may_open(endpoint)` (may this reader open that page?)."""
+    personal data at all?), `personal_for(p)` (this petition's: a denouncer's identity only
+    for those handling the case) and `may_open(endpoint)` (may this reader open that page?)."""
     @app.context_processor
     def _access_globals():
         return {"personal": bool(current_user.is_authenticated and sees_personal_data(current_user)),
-                "may_open": may_open}
+                "personal_for": personal_for, "may_open": may_open}
+
+
+def personal_for(petition) -> bool:
+    """May the signed-in reader see this petition's petitioners (a denunciation: only if handling it)?"""
+    return bool(current_user.is_authenticated and sees_personal_data(current_user, petition))

@@ -155,6 +155,10 @@ def apply_filters(session: Session, q, f: dict, on: date):
             # what is not personal: search_text also holds petitioners' names, so a name
             # would otherwise pick out exactly that person's cases.
             q = q.where(*impersonal_clauses(words))
+        else:
+            guard = denouncer_guard(words)
+            if guard is not None:
+                q = q.where(guard)
     if f.get("unit"):
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == f["unit"]))
         q = q.where(Petition.unit_id.in_(subtree_ids(session, unit.id) if unit else {-1}))
@@ -279,6 +283,22 @@ def impersonal_clauses(words: list[str]) -> list:
     narrow the rows through the index first: the non-personal text is part of search_text)."""
     text = impersonal_text()
     return [text.like(f"%{_escape(w)}%", escape="\\") for w in words]
+
+
+def denouncer_guard(words: list[str], user=None):
+    """A denouncer's identity is seen only by those handling the case (engine.workflow.policy
+    .handles): on a denunciation someone else reads, the words must match its non-personal
+    text. None when the reader handles every case (an admin)."""
+    from flask_login import current_user
+    from sqlalchemy import and_ as _and, or_
+    user = current_user if user is None else user
+    if user.role == "admin":
+        return None
+    if user.role == "department":
+        handled = Petition.department_id == user.unit_id
+    else:
+        handled = Petition.unit_id == user.unit_id
+    return or_(Petition.kind != "denunciation", handled, _and(*impersonal_clauses(words)))
 
 
 def _escape(s: str) -> str:

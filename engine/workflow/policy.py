@@ -37,10 +37,22 @@ PERSONAL_KEYS = frozenset({"petitioners", "petitioner_name", "petitioner_address
                            "petitioner_email"})
 
 
-def sees_personal_data(user_or_role) -> bool:
-    """True when this user (or role) may see petitioners' personal data."""
+def sees_personal_data(user_or_role, petition=None) -> bool:
+    """True when this user (or role) may see petitioners' personal data - of `petition`
+    when given: a denouncer's identity is protected from everyone but those handling the
+    case (the receiving unit's clerks and leaders, the assigned department, an admin), so a
+    leader above or a clerk of another unit does not see who denounced."""
     role = user_or_role if isinstance(user_or_role, str) else getattr(user_or_role, "role", None)
-    return role in PERSONAL_DATA_ROLES
+    if role not in PERSONAL_DATA_ROLES:
+        return False
+    if petition is not None and getattr(petition, "kind", None) == "denunciation":
+        return not isinstance(user_or_role, str) and handles(user_or_role, petition)
+    return True
+
+
+def handles(user, petition) -> bool:
+    """Whether the user is among those handling the case (as `can_act_on`, auditors never)."""
+    return can_act_on(user, petition)
 
 
 def mask_personal(user_or_role, value):

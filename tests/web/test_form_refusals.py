@@ -126,3 +126,28 @@ def test_auditor_log_book_shows_petitioners_as_counts(as_user, data):
     assert "Lê Văn Cường" not in body and "Thôn 3" not in body and "Trần Thị Bích" not in body
     assert "1 người kiến nghị" in body and data["A2"] in body
     assert "Lê Văn Cường, Thôn 3" in as_user("clerk1").get(url).get_data(as_text=True)
+
+
+def test_a_denouncers_identity_only_for_those_handling_the_case(as_user, org, ctx):
+    """A denunciation received in C1: the commune's leader and clerk see who denounced; the
+    province's leader reads the case but neither sees the denouncer nor finds the case by
+    the name; an auditor sees neither, as for every case."""
+    from engine.services import petitions as svc
+    from engine.services.sessions import add_session
+    with transaction(org) as s:
+        rs = add_session(s, "C1", "reception_periodic", "2026-11-10", people=1, chair="Bí thư")
+        code = svc.add_petition(s, ctx, "C1", "Tố cáo cán bộ thôn nhận tiền", session_id=rs.id, kind="denunciation",
+                                petitioners=[{"name": "Quách Thị Ẩn", "address": "Xóm Kín", "phone": "0987000111"}]).code
+    assert "Quách Thị Ẩn, Xóm Kín" in as_user("clerk1").get("/logbook").get_data(as_text=True)
+    for who in ("leader1", "clerk1"):
+        b = as_user(who)
+        assert "Quách Thị Ẩn" in b.get(f"/petitions/{code}").get_data(as_text=True), who
+        assert code in _codes(b.get("/petitions?q=quach thi an").get_data(as_text=True)), who
+    for who in ("pleader", "auditor"):
+        b = as_user(who)
+        body = b.get(f"/petitions/{code}").get_data(as_text=True)
+        assert 'id="personal-hidden"' in body and "Quách" not in body and "0987000111" not in body, who
+        assert code not in _codes(b.get("/petitions?q=quach thi an").get_data(as_text=True)), who
+        assert code in _codes(b.get("/petitions?q=nhan tien").get_data(as_text=True)), who
+        logbook = b.get("/logbook?date_from=01/01/2026&date_to=31/12/2026").get_data(as_text=True)
+        assert code in logbook and "Quách" not in logbook and "Xóm Kín" not in logbook, who

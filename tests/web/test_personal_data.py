@@ -3,7 +3,8 @@ page's links reach (pages, drill-downs, print views, downloads; the log book ove
 search by a petitioner's name) and no petitioner's name, address, phone or e-mail - taken from
 the database - appears where the policy (engine.workflow.policy) hides it: for auditors,
 nowhere. The URLs are discovered by crawling, so pages added later are swept too. Roles that
-may see personal data must actually see some, so the sweep can fail. The e-mails and digest
+may see personal data must actually see some, so the sweep can fail; they must not see the
+identity of a denouncer in a case they read but do not handle. The e-mails and digest
 built for an auditor are checked the same way.
 
 The crawl is breadth-first and bounded: at most PER_SHAPE URLs of one shape (the path with
@@ -50,6 +51,8 @@ def demo(tmp_path_factory):
         for i, person in enumerate(s.scalars(select(Petitioner).order_by(Petitioner.id))):
             if i % 3 == 0:
                 person.phone = f"09{person.id:08d}"
+                if i % 2 == 0:  # some of them denounced: their identity is for the handlers only
+                    person.petition.kind = "denunciation"
         s.execute(update(User).where(User.role == "auditor").values(notify_mode="digest"))
     res = tick(engine, now=NOW)
     dispatch(engine, res.outbox_ids, settings=Settings(var_dir=path / "var", smtp_host=None), now=NOW)
@@ -71,6 +74,29 @@ def personal_values(engine) -> tuple[re.Pattern, dict]:
     values = sorted(set().union(*kinds.values()), key=len, reverse=True)
     assert kinds["name"] and kinds["address"] and kinds["phone"] and kinds["email"], kinds
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(v) for v in values) + r")(?!\w)"), kinds
+
+
+def denouncers_hidden_from(engine, username: str) -> tuple[re.Pattern | None, list[str]]:
+    """For a reader who may see personal data: the phones and e-mails (unique to a person)
+    of denouncers in cases the reader may read but does not handle, and those cases' pages."""
+    from engine.persistence.models import Petition, Petitioner, User
+    from engine.persistence.scope import can_read
+    from engine.workflow.policy import sees_personal_data
+    with transaction(engine) as s:
+        user = s.scalar(select(User).where(User.username == username))
+        hidden, shown, pages = set(), set(), []
+        for p in s.scalars(select(Petition).order_by(Petition.id)):
+            values = {v for x in p.petitioners for v in (x.phone, x.email) if v}
+            if p.kind == "denunciation" and can_read(s, user, p) and not sees_personal_data(user, p):
+                hidden |= values
+                if len(pages) < 3:
+                    pages.append(f"/petitions/{p.code}")
+            elif p.kind != "denunciation" or sees_personal_data(user, p):
+                shown |= values
+    hidden -= shown
+    if not hidden:
+        return None, []
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(hidden)) + r")(?!\w)"), pages
 
 
 def readable_text(resp) -> str:
@@ -114,9 +140,9 @@ def links(url: str, body: str) -> list[str]:
     return out
 
 
-def crawl(browser, seeds: list[str], pattern: re.Pattern) -> dict:
+def crawl(browser, seeds: list[str], pattern: re.Pattern, hidden: re.Pattern | None = None) -> dict:
     """Breadth-first over same-site links from the seeds. Returns {url: (status, found
-    personal values)} for every URL fetched. What the reader typed into the URL (a search
+    personal values, found `hidden` values)} for every URL fetched. What the reader typed into the URL (a search
     for a name) is echoed back, not disclosed: the URL's own query values are removed from
     the text before it is checked."""
     seen_shapes: dict[tuple, int] = {}
@@ -134,7 +160,7 @@ def crawl(browser, seeds: list[str], pattern: re.Pattern) -> dict:
         for _, value in parse_qsl(urlsplit(url).query):
             if value.strip():
                 text = text.replace(value, " ").replace(html.escape(value), " ")
-        out[url] = (resp.status_code, set(pattern.findall(text)))
+        out[url] = (resp.status_code, set(pattern.findall(text)), set(hidden.findall(text)) if hidden else set())
         if resp.status_code == 200 and "text/html" in resp.headers.get("Content-Type", ""):
             for link in links(url, resp.get_data(as_text=True)):
                 if link not in queued:
@@ -157,26 +183,34 @@ def test_no_personal_data_where_the_policy_hides_it(demo, tmp_path):
     seeds = ["/", "/logbook?date_from=01/01/2025&date_to=31/12/2026", f"/petitions?q={a_name}",
              f"/overview?q={a_name}"]
     seen_by_role: dict[str, set] = {}
+    readers_of_denunciations: set[str] = set()
     checked_roles = set()
     for username, role, _unit, _full in USERS:
         b = Browser(app.test_client())
         assert b.login(username, DEMO_PASSWORD).status_code == 302, username
-        pages = crawl(b, seeds, pattern)
+        hidden, denunciations = (denouncers_hidden_from(engine, username) if sees_personal_data(role)
+                                 else (None, []))
+        pages = crawl(b, seeds + denunciations, pattern, hidden)
         assert len(pages) >= 5, (username, pages)
-        shown_but_closed = {u: st for u, (st, _) in pages.items() if st in (403, 404, 500)
+        shown_but_closed = {u: st for u, (st, _, _) in pages.items() if st in (403, 404, 500)
                             and u not in seeds}
         assert not shown_but_closed, (username, "links that do not open", shown_but_closed)
-        found = set().union(*(f for _, f in pages.values()))
+        found = set().union(*(f for _, f, _ in pages.values()))
+        denouncers = {u: sorted(d) for u, (_, _, d) in pages.items() if d}
+        assert not denouncers, (username, role, "a denouncer's identity outside those handling the case", denouncers)
+        if denunciations:
+            readers_of_denunciations.add(username)
         checked_roles.add(role)
         seen_by_role.setdefault(role, set()).update(found)
         if not sees_personal_data(role):
-            leaks = {u: sorted(f) for u, (_, f) in pages.items() if f}
+            leaks = {u: sorted(f) for u, (_, f, _) in pages.items() if f}
             assert not leaks, (username, role, leaks)
             downloads = [u for u in pages if "format=" in u]
             assert downloads, (username, "the crawl reached no download", sorted(pages))
             assert any("items" in u for u in pages), (username, "no drill-down reached", sorted(pages))
             assert any("print=" in u for u in pages), (username, "no print view reached", sorted(pages))
     assert {"auditor", "clerk", "department", "leader", "admin"} <= checked_roles
+    assert readers_of_denunciations, "no reader was checked against denunciations they do not handle"
     for role in ("clerk", "department", "leader", "admin"):
         assert seen_by_role[role], f"no {role} saw any personal data: the sweep would not notice a leak"
 
