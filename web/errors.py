@@ -14,6 +14,13 @@ def init_app(app) -> None:
     def _csrf(_e):
         return page(400, _("The form has expired"), _("Reload the page and submit the form again."))
 
+    @app.errorhandler(400)
+    def _bad_request(e):
+        detail = getattr(e, "description", None)
+        if not isinstance(detail, str) or detail.startswith("The browser (or proxy)"):  # werkzeug's default
+            detail = _("The request is not valid.")
+        return page(400, _("Bad request"), detail)
+
     @app.errorhandler(403)
     def _forbidden(_e):
         return page(403, _("Not allowed"), _("Your role or unit may not open this page."))

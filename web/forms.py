@@ -5,10 +5,13 @@ only turn form text into values and domain errors into messages.
 """
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 
 from engine.language.errors import DomainError, ValidationError
 from engine.deadlines.timeutil import parse_date
+from engine.services.common import MAX_COUNT
 from web.i18n import current_lang
 
 
@@ -29,18 +32,25 @@ def parse_filter_date(value, field, errors):
         return None
 
 
-def parse_int(value, field, errors, minimum=0, required=False):
+_WHOLE = re.compile(r"[+-]?([0-9]+)")
+
+
+def parse_int(value, field, errors, minimum=0, required=False, maximum=MAX_COUNT):
+    """A whole number minimum..maximum (counts: up to engine.services.common.MAX_COUNT)."""
     value = (value or "").strip() if isinstance(value, str) else value
     if value in (None, ""):
         if required:
             errors[field] = _("This field is required.")
         return None
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
+    m = _WHOLE.fullmatch(str(value))
+    if m is None:
         errors[field] = _("Enter a whole number.")
         return None
-    if n < minimum:
+    n = int(value) if len(m.group(1)) <= 30 else None  # a huge number is refused, never sent to the database
+    if n is not None and n < minimum:
         errors[field] = _("Must be at least %(n)d.", n=minimum)
+        return None
+    if n is None or n > maximum:
+        errors[field] = error_text(ValidationError("count_too_large", field=field, max=maximum))
         return None
     return n

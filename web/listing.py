@@ -2,7 +2,7 @@
 Blueprints import this module, never each other."""
 from __future__ import annotations
 
-from flask import request
+from flask import abort, request
 from flask_login import current_user
 from flask_babel import gettext as _
 
@@ -19,11 +19,18 @@ def badges(items) -> dict:
     return {p.id: badge(p, today, ctx.cal) for p in items}
 
 
+MAX_PAGE = 100_000  # 2.5 million rows at 25 a page: beyond it a page number is a typo or a probe
+
+
 def page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
+    """The `page` argument: missing, not a number or below 1 reads as the first page; a
+    number past MAX_PAGE is refused with 400 (it would overflow the database's OFFSET)."""
+    raw = (request.args.get("page") or "").strip()
+    if not (raw.isascii() and raw.isdigit()):
         return 1
+    if len(raw) > len(str(MAX_PAGE)) or int(raw) > MAX_PAGE:
+        abort(400, description=_("The page number must be between 1 and %(n)d.", n=MAX_PAGE))
+    return max(1, int(raw))
 
 
 def read_filters(errors: dict) -> dict:

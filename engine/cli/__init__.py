@@ -6,6 +6,7 @@ point group, so the engine does not import them.
 """
 from __future__ import annotations
 
+import re
 import sys
 from importlib.metadata import entry_points
 
@@ -68,8 +69,23 @@ def _database_message(exc: DBAPIError) -> str:
     return t("lỗi cơ sở dữ liệu: ", "database error: ") + first
 
 
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, as Python escapes them in argv
+
+
+def _check_arguments(args) -> None:
+    """An argument that is not valid UTF-8 (a terminal in another encoding, a mangled
+    paste) is refused whole, naming it, before anything reads it."""
+    for a in args:
+        if isinstance(a, str) and _UNDECODABLE.search(a):
+            shown = a.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            # both languages: the terminal that sent it may be the one that cannot show the other
+            _fail(f"đối số «{shown}» không phải văn bản UTF-8 hợp lệ (hãy đặt terminal dùng UTF-8) / "
+                  f"the argument '{shown}' is not valid UTF-8 text (set the terminal to UTF-8)", 2)
+
+
 def main(argv=None) -> None:
     from engine.observability.logs import configure
+    _check_arguments(sys.argv[1:] if argv is None else argv)
     configure(get_settings())
     try:
         rv = cli.main(args=argv, prog_name="petitions", standalone_mode=False)
@@ -84,6 +100,8 @@ def main(argv=None) -> None:
         _fail(exc.format_message().replace("\n", " "), exc.exit_code or 1)
     except DBAPIError as exc:
         _fail(_database_message(exc), 1)
+    except OverflowError:  # a number too large for the database or a date, wherever it came from
+        _fail(t("số quá lớn", "a number is too large"), 2)
     except click.exceptions.Abort:
         _fail(t("đã huỷ", "aborted"), 130)
     except KeyboardInterrupt:

@@ -263,7 +263,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 @click.option("--unit", "unit_code")
 @click.option("--state")
 @click.option("--overdue-at", help="ISO 8601 instant: petitions with a running clock past due then")
-@click.option("--limit", default=1000, type=int)
+@click.option("--limit", default=1000, type=click.IntRange(0, 1_000_000))
 @click.option("--json", "as_json", is_flag=True)
 def petition_list(unit_code, state, overdue_at, limit, as_json):
     """List petitions."""
@@ -311,13 +311,23 @@ def petition_verify(code, as_json):
 
 
 @cli.command()
-@click.option("--seed", default=11, type=int)
+@click.option("--seed", default=11, type=click.IntRange(0, 2**31 - 1))
+@click.option("--force-demo-data-with-known-passwords", "force", is_flag=True,
+              help="Load the demo even into a database that has data or is configured for production: "
+                   "it creates users (admin among them) whose password is published in the README.")
 @click.option("--json", "as_json", is_flag=True)
-def demo(seed, as_json):
+def demo(seed, force, as_json):
     """Load a realistic demo: one province, three communes, departments, a user per role,
-    about 200 petitions over 2025–2026 in every state."""
-    from engine.intake.demo import load_demo
+    about 200 petitions over 2025–2026 in every state. Only into an empty database that is not
+    configured for production (PETITIONS_ENV=production or an https PUBLIC_URL), unless forced."""
+    from config import get_settings
+    from engine.intake.demo import demo_loaded, is_empty, load_demo
     with Tx() as s:
+        if not force:
+            if get_settings().production:
+                raise ValidationError("demo_production", field="--force-demo-data-with-known-passwords")
+            if not is_empty(s) and not demo_loaded(s):
+                raise ValidationError("demo_not_empty", field="--force-demo-data-with-known-passwords")
         out = load_demo(s, svc.Context(), seed=seed)
     if as_json:
         echo_json(out)

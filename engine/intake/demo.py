@@ -6,12 +6,12 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.deadlines.timeutil import local_date
 from engine.language.text import fold
-from engine.persistence.models import OrgUnit
+from engine.persistence.models import OrgUnit, User
 from engine.services import petitions as svc
 from engine.services.sessions import add_session
 from engine.services.units import add_unit
@@ -84,6 +84,19 @@ SUMMARIES = [
 ]
 NAMES = ["Nguyễn Văn An", "Trần Thị Bích", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Võ Thị Giang",
          "Đặng Văn Hải", "Bùi Thị Khánh", "Đỗ Văn Lực", "Hồ Thị Minh", "Ngô Văn Nghĩa", "Dương Thị Oanh"]
+
+
+def is_empty(session: Session) -> bool:
+    """No unit and no user yet: the only database the demo may be loaded into unasked
+    (its users' password is published)."""
+    return session.scalar(select(OrgUnit.id).limit(1)) is None and session.scalar(select(User.id).limit(1)) is None
+
+
+def demo_loaded(session: Session) -> bool:
+    """The demo is there already (loading it again changes nothing)."""
+    names = [u for u, *_ in USERS]
+    return session.scalar(select(func.count(User.id)).where(User.username.in_(names))) == len(names) and \
+        session.scalar(select(OrgUnit.id).where(OrgUnit.code == "HT")) is not None
 
 
 def load_demo(session: Session, ctx: svc.Context, seed: int = 11) -> dict:

@@ -10,6 +10,7 @@ from engine.intake.columns import CATEGORY_WORDS, FALSE_WORDS, KIND_WORDS, RECOR
 from engine.language.errors import ValidationError
 from engine.language.text import fold
 from engine.persistence.models import CATEGORIES, PETITION_KINDS, SESSION_KINDS, OrgUnit
+from engine.services.common import count, text
 
 
 # -- validation ----------------------------------------------------------------------------------------
@@ -32,13 +33,9 @@ def _bool(value, field_name: str) -> bool:
 def _int(value, field_name: str, default: int = 0) -> int:
     if value in ("", None):
         return default
-    try:
-        n = int(str(value).strip())
-    except ValueError:
-        raise ValidationError("bad_int", field=field_name, value=value) from None
-    if n < 0:
-        raise ValidationError("negative_count", field=field_name)
-    return n
+    if isinstance(value, float) and value.is_integer():  # a whole number typed into a spreadsheet cell
+        value = int(value)
+    return count(value if isinstance(value, int) else str(value), field_name)
 
 
 def _opt_date(v: dict, key: str) -> date | None:
@@ -80,7 +77,7 @@ def validate_row(v: dict, units: dict[str, OrgUnit], today: date) -> dict:
             raise ValidationError("import_bad_record", field="record", value=rec_raw)
     else:
         record = _infer_record(v)
-    unit_code = str(v.get("unit", "")).strip()
+    unit_code = text(v.get("unit"), "unit", required=False)
     if not unit_code:
         raise ValidationError("missing_field", field="unit")
     if unit_code not in units:
@@ -90,23 +87,23 @@ def validate_row(v: dict, units: dict[str, OrgUnit], today: date) -> dict:
     day = parse_date(v["date"], "date")
     if day > today:
         raise ValidationError("date_in_future", field="date", date=day.strftime("%d/%m/%Y"))
-    rec = {"record": record, "unit": unit_code, "date": day, "ref": str(v.get("ref") or "").strip()}
+    rec = {"record": record, "unit": unit_code, "date": day, "ref": text(v.get("ref"), "ref", required=False)}
     if record == "session":
         rec.update(session_kind=_lookup(SESSION_KIND_WORDS, v.get("session_kind") or "reception_periodic", "session_kind",
                                         SESSION_KINDS),
                    people=_int(v.get("people"), "people"), groups=_int(v.get("groups"), "groups"),
-                   refused=_int(v.get("refused"), "refused"), chair=str(v.get("chair") or "").strip())
+                   refused=_int(v.get("refused"), "refused"), chair=text(v.get("chair"), "chair", required=False))
         return rec
-    summary = str(v.get("summary") or "").strip()
-    if not summary:
-        raise ValidationError("missing_field", field="summary")
-    rec.update(summary=summary, petitioner=str(v.get("petitioner") or "").strip(),
-               address=str(v.get("address") or "").strip(),
+    if units[unit_code].level == "department":  # as add_petition: received by a unit, not a department
+        raise ValidationError("receiving_unit_department", field="unit", code=unit_code)
+    summary = text(v.get("summary"), "summary")
+    rec.update(summary=summary, petitioner=text(v.get("petitioner"), "petitioner", required=False),
+               address=text(v.get("address"), "address", required=False),
                category=_lookup(CATEGORY_WORDS, v.get("category") or "other", "category", CATEGORIES),
                kind=_lookup(KIND_WORDS, v.get("kind") or "petition", "kind", PETITION_KINDS),
                group_size=_int(v.get("group_size"), "group_size", 1) or 1,
                complex=_bool(v.get("complex", ""), "complex"), incited=_bool(v.get("incited", ""), "incited"),
-               session_ref=str(v.get("session_ref") or "").strip())
+               session_ref=text(v.get("session_ref"), "ref", required=False))
     for key in PROGRESS:
         d = _opt_date(v, key)
         if d is not None:
@@ -117,7 +114,7 @@ def validate_row(v: dict, units: dict[str, OrgUnit], today: date) -> dict:
                 raise ValidationError("date_in_future", field=key, date=d.strftime("%d/%m/%Y"))
         rec[key] = d
     for key in ("answer_note", "notice_no", "department", "resolution_no", "referred_agency"):
-        rec[key] = str(v.get(key) or "").strip()
+        rec[key] = text(v.get(key), key, required=False)
     if rec["answered_on"] and (rec["notice_on"] or rec["referred_on"]):
         raise ValidationError("one_of_fields", field="answered_on", fields="answered_on | notice_on | referred_on")
     if rec["notice_on"]:

@@ -59,6 +59,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unexpected_field": ("Thao tác «{action}» không dùng thông tin {field}", "Action '{action}' does not take {field}"),
     "both_on_and_at": ("Chỉ dùng một trong --on hoặc --at", "Use either --on or --at, not both"),
     "negative_count": ("{field} phải là số không âm", "{field} must not be negative"),
+    "count_too_large": ("{field} quá lớn (tối đa {max})", "{field} is too large (at most {max})"),
+    "too_long": ("{field} quá dài: {n} ký tự (tối đa {max})", "{field} is too long: {n} characters (at most {max})"),
+    "bad_email": ("Địa chỉ e-mail không hợp lệ «{value}» ({field})", "Invalid e-mail address '{value}' ({field})"),
+    "receiving_unit_department": ("«{code}» là phòng ban: đơn được tiếp nhận tại đơn vị (xã, tỉnh), không tại phòng ban",
+                                  "'{code}' is a department: petitions are received by a unit (commune, province), not a department"),
+    "role_cannot_receive": ("Người dùng «{username}» (vai trò «{role}») không được ghi nhận tiếp nhận đơn",
+                            "User '{username}' (role '{role}') may not record a petition as received"),
+    "out_of_scope_receive": ("Người dùng «{username}» không được tiếp nhận đơn cho đơn vị {unit} (ngoài đơn vị của mình)",
+                             "User '{username}' may not receive petitions for unit {unit} (not their unit)"),
     # workflow
     "unknown_action": ("Thao tác không hợp lệ «{action}»; các thao tác: {choices}",
                        "Unknown action '{action}'; actions: {choices}"),
@@ -126,6 +135,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "invalid record type '{value}' (expected 'petition' or 'session')"),
     "import_bad_bool": ("«{value}» không phải có/không ({field})", "'{value}' is not yes/no ({field})"),
     "import_unknown_session_ref": ("không tìm thấy buổi tiếp có mã «{ref}»", "no session with reference '{ref}'"),
+    "demo_production": ("Không nạp dữ liệu mẫu: máy chủ được cấu hình là môi trường thật (PETITIONS_ENV=production hoặc PUBLIC_URL https); "
+                        "dữ liệu mẫu tạo tài khoản (kể cả admin) với mật khẩu công khai. Chỉ khi thật sự muốn: --force-demo-data-with-known-passwords",
+                        "Not loading the demo: this is configured as production (PETITIONS_ENV=production or an https PUBLIC_URL); "
+                        "the demo creates users (admin among them) with a published password. Only if you mean it: --force-demo-data-with-known-passwords"),
+    "demo_not_empty": ("Không nạp dữ liệu mẫu: cơ sở dữ liệu đã có đơn vị hoặc người dùng; dữ liệu mẫu tạo tài khoản (kể cả admin) "
+                       "với mật khẩu công khai. Chỉ khi thật sự muốn: --force-demo-data-with-known-passwords",
+                       "Not loading the demo: the database already has units or users; the demo creates users (admin among them) "
+                       "with a published password. Only if you mean it: --force-demo-data-with-known-passwords"),
     "import_needs_by": ("Cần --by (người dùng thực hiện thao tác) để nạp tiến trình xử lý đơn",
                         "--by (the user recorded as acting) is needed to load petition progress"),
 }

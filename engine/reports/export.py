@@ -106,14 +106,38 @@ def to_json(report) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str)
 
 
+# -- formula injection (OWASP "CSV Injection") ------------------------------------------------------
+# A unit or department named "=HYPERLINK(...)" must reach a spreadsheet as text, never as a
+# formula: in CSV a text cell that starts with = + - @, a tab or a carriage return gets a
+# leading single quote; in XLSX every text cell is written with the string type. Numbers
+# stay numbers (a negative median is a number, not a formula), and so does text that is
+# only a formatted number ("-1,5", "77,4 %").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d[\d.,\u00a0 ]*(?: ?%)?$")
+
+
+def csv_safe(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _cell(ws, row: int, col: int, value):
+    """Write a cell; text is always text (openpyxl would take "=..." for a formula)."""
+    c = ws.cell(row, col, value)
+    if isinstance(value, str):
+        c.data_type = "s"
+    return c
+
+
 def to_csv(report, lang: str = "vi") -> bytes:
     headers, rows = _table(report, lang)
     if isinstance(report, Appendix2):  # the rows' keys are for machines: they stay in the JSON
         headers, rows = headers[:-1], [row[:-1] for row in rows]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(headers)
-    w.writerows(rows)
+    w.writerow([csv_safe(h) for h in headers])
+    w.writerows([[csv_safe(v) for v in row] for row in rows])
     return (BOM + buf.getvalue()).encode("utf-8")
 
 
@@ -191,18 +215,18 @@ def to_xlsx(report, lang: str = "vi") -> bytes:
         first = len(headers) - 5  # rate, interval lower, interval upper, median, p90
         formats = {first + 1: "0.0%", first + 2: "0.0%", first + 3: "0.0%", first + 4: "0.0", first + 5: "0.0"}
     ncol = len(headers)
-    ws.cell(1, 1, _title(report, lang)).font = Font(bold=True, size=13)
+    _cell(ws, 1, 1, _title(report, lang)).font = Font(bold=True, size=13)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
     ws.cell(1, 1).alignment = centre
     ws.row_dimensions[1].height = 36
-    ws.cell(2, 1, _period_line(report, lang)).alignment = centre
+    _cell(ws, 2, 1, _period_line(report, lang)).alignment = centre
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
     for j, h in enumerate(headers, 1):
-        c = ws.cell(4, j, h)
+        c = _cell(ws, 4, j, h)
         c.font, c.border, c.alignment = Font(bold=True), box, centre
     for i, row in enumerate(rows, 5):
         for j, v in enumerate(row, 1):
-            c = ws.cell(i, j, v)
+            c = _cell(ws, i, j, v)
             c.border, c.alignment = box, (centre if isinstance(v, (int, float)) or j == 1 else wrap)
             if j in formats:
                 c.number_format = formats[j]

@@ -22,7 +22,7 @@ from engine.services.notices import tell_petitioners
 from engine.deadlines.params import Params, load_params
 from engine.persistence.scope import ancestors, can_read, petition_scope, subtree_ids
 from engine.workflow.policy import can_act_on
-from engine.services.common import choice, count, text, unit_by_code, user_by_name
+from engine.services.common import MAX_ID, choice, count, email, text, unit_by_code, user_by_name
 from engine.deadlines.timeutil import local_date, local_midnight, parse_date, parse_instant, utcnow
 from engine.workflow.definition import WorkflowDef, load_workflow
 
@@ -85,10 +85,19 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
                  actor: User | None = None, external_ref: str | None = None, escalated_from: Petition | None = None,
                  action: str = "receive") -> Petition:
     unit = unit_by_code(session, unit_code)
+    if unit.level == "department":  # a department answers petitions; it does not receive them
+        raise ValidationError("receiving_unit_department", field="unit", code=unit.code)
+    if actor is not None and action == "receive":
+        # the rules of `act`: a receiving role, and only for the actor's own unit (an admin anywhere)
+        if actor.role != "admin" and actor.role not in ctx.workflow.receive_roles:
+            raise Forbidden("role_cannot_receive", role=actor.role, username=actor.username)
+        if actor.role != "admin" and actor.unit_id != unit.id:
+            raise Forbidden("out_of_scope_receive", username=actor.username, unit=unit.code)
     summary = text(summary, "summary")
+    external_ref = text(external_ref, "ref", required=False) or None
     reception = None
     if session_id is not None:
-        reception = session.get(ReceptionSession, count(session_id, "session"))
+        reception = session.get(ReceptionSession, count(session_id, "session", maximum=MAX_ID))
         if reception is None:
             raise NotFound("unknown_session", field="session", id=session_id)
         if reception.unit_id != unit.id:
@@ -116,10 +125,11 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
                  incited=bool(incited), state=ctx.workflow.initial_state, external_ref=external_ref,
                  escalated_from_id=escalated_from.id if escalated_from else None)
     for person in petitioners or []:
-        name = (person.get("name") or "").strip()
+        name = text(person.get("name"), "name", required=False)
         if name:
-            p.petitioners.append(Petitioner(name=name, address=person.get("address") or "",
-                                            phone=person.get("phone") or "", email=person.get("email") or ""))
+            p.petitioners.append(Petitioner(name=name, address=text(person.get("address"), "address", required=False),
+                                            phone=text(person.get("phone"), "phone", required=False),
+                                            email=email(person.get("email"), "email")))
     p.search_text = _search_text(p, unit)
     session.add(p)
     session.flush()
@@ -168,7 +178,10 @@ def _action_date(ctx: Context, p: Petition, on, at) -> tuple[date, datetime]:
 
 
 def _clean_params(action, params: dict) -> dict:
-    given = {k: v for k, v in (params or {}).items() if v is not None and not (isinstance(v, str) and not v.strip())}
+    # text is cleaned and measured (`engine.services.common.LIMITS`); a value made only of
+    # invisible characters counts as not given
+    cleaned = {k: (text(v, k, required=False) if isinstance(v, str) else v) for k, v in (params or {}).items()}
+    given = {k: v for k, v in cleaned.items() if v is not None and v != ""}
     for k in given:
         if k not in action.fields:
             raise ValidationError("unexpected_field", field=k, action=action.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from engine.persistence.models import SESSION_KINDS, ReceptionSession
-from engine.services.common import choice, count, unit_by_code
+from engine.services.common import choice, count, text, unit_by_code
 from engine.deadlines.timeutil import parse_date
 
 
@@ -13,7 +13,8 @@ def add_session(session: Session, unit_code: str, kind: str, held_on, people=0, 
     unit = unit_by_code(session, unit_code)
     s = ReceptionSession(unit_id=unit.id, kind=choice(kind, SESSION_KINDS, "kind"), held_on=parse_date(held_on, "held_on"),
                          people=count(people, "people"), groups=count(groups, "groups"), refused=count(refused, "refused"),
-                         chair=chair or "", note=note or "", external_ref=external_ref)
+                         chair=text(chair, "chair", required=False), note=text(note, "note", required=False),
+                         external_ref=text(external_ref, "ref", required=False) or None)
     session.add(s)
     session.flush()
     return s

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from engine.language.errors import ValidationError
 from engine.language.messages import render
 from engine.persistence.models import UNIT_LEVELS, OrgUnit
+from engine.services.common import text
 from engine.deadlines.timeutil import parse_date
 
 REQUIRED = ("code", "name", "level", "parent_code")
@@ -41,14 +42,17 @@ def load_units_csv(session: Session, path: str | Path) -> dict:
     seen: dict[str, int] = {}
     parsed = []
     for line, r in rows:
+        try:  # the rules of every other way in (engine.services.common): cleaned, within limits
+            r["code"], r["name"] = text(r.get("code"), "code"), text(r.get("name"), "name")
+            r["parent_code"] = text(r.get("parent_code"), "code", required=False)
+        except ValidationError as exc:
+            raise _line_error(fname, line, exc.code, **exc.params) from None
         code = r.get("code", "")
         if not code:
             raise _line_error(fname, line, "missing_field", field="code")
         if code in seen:
             raise _line_error(fname, line, "duplicate_code", code=code)
         seen[code] = line
-        if not r.get("name"):
-            raise _line_error(fname, line, "missing_field", field="name")
         if r.get("level") not in UNIT_LEVELS:
             raise _line_error(fname, line, "bad_choice", field="level", value=r.get("level"), choices=", ".join(UNIT_LEVELS))
         dates = {}

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from engine.language.errors import NotFound, ValidationError
 from engine.persistence.models import ROLES, User
 from engine.services.passwords import hash_password
-from engine.services.common import choice, text, unit_by_code
+from engine.services.common import choice, email as email_address, text, unit_by_code
 
 MIN_PASSWORD = 10
 
@@ -21,7 +21,9 @@ def add_user(session: Session, username: str, role: str, unit_code: str, passwor
         raise ValidationError("duplicate_username", field="username", username=username)
     if password is not None and len(password) < MIN_PASSWORD:
         raise ValidationError("weak_password", field="password")
-    user = User(username=username, role=role, unit_id=unit.id, email=(email or None), full_name=full_name or username,
+    email = email_address(email, "email") or None
+    full_name = text(full_name, "full_name", required=False)
+    user = User(username=username, role=role, unit_id=unit.id, email=email, full_name=full_name or username,
                 password_hash=hash_password(password) if password else None,
                 notify_mode=choice(notify_mode, ("immediate", "digest"), "notify_mode"), lang=choice(lang, ("vi", "en"), "lang"))
     session.add(user)

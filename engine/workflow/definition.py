@@ -56,6 +56,9 @@ class WorkflowDef:
     clocks: dict[str, ClockDef]
     start_on_receipt: tuple[str, ...] = ()       # clocks started when a petition is received
     open_states: tuple[str, ...] = field(default=())
+    # who records a petition as received (an admin always may), for their own unit only:
+    # the reception desk, as on the web's session form
+    receive_roles: tuple[str, ...] = ("clerk",)
 
     def state_label(self, state: str, lang: str = "vi") -> str:
         vi, en = self.states.get(state, (state, state))

@@ -11,6 +11,7 @@ from web.security import local_target
 from web import queries as Q
 from web.access import ALL_ROLES, allow
 from web.dbsession import db, unit_of_work
+from web.listing import page_number
 
 bp = Blueprint("inbox", __name__)
 
@@ -35,10 +36,7 @@ def index():
     q = select(InboxItem).where(InboxItem.user_id == current_user.id)
     if show == "unread":
         q = q.where(InboxItem.read_at.is_(None))
-    try:
-        page_no = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page_no = 1
+    page_no = page_number()
     page = Q.paginate(s, q.order_by(InboxItem.created_at.desc(), InboxItem.id.desc()), page_no)
     ids = {i.petition_id for i in page.items if i.petition_id}
     codes = ({pid: code for pid, code in s.execute(select(Petition.id, Petition.code)

@@ -114,13 +114,6 @@ def _choice(name: str, choices, errors: dict, labels: dict | None = None) -> str
     return v
 
 
-def _page_no() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
-
-
 def _download(rep, fmt: str, name: str):
     data = export(rep, fmt, current_lang())
     body = data.encode("utf-8") if isinstance(data, str) else data
@@ -191,7 +184,7 @@ def ontime_items_page():
     if clock is None and "clock" not in errors:
         errors["clock"] = _("This field is required.")
     key = (request.args.get("key") or "").strip() or None
-    page_no = _page_no()
+    page_no = page_number()
     items, has_next = [], False
     if not errors:
         try:
@@ -281,7 +274,7 @@ def appendix2_items_page():
     if column not in COLUMNS:
         errors["column"] = DomainError("bad_choice", field="column", value=column,
                                        choices=", ".join(COLUMNS)).message(current_lang())
-    page_no = _page_no()
+    page_no = page_number()
     items, has_next = [], False
     if not errors:
         items = appendix2_items(s, p["unit"].code, p["from"], p["to"], key, column, limit=ITEMS_PER_PAGE + 1,
