@@ -69,3 +69,10 @@ def test_act_form_long_document_number(as_user, data, org):
     assert "64" in (field_error(body, "document_no") or "")
     with transaction(org) as s:
         assert s.scalar(select(Petition.state).where(Petition.code == data["A1"])) == "in_resolution"
+
+
+@pytest.mark.parametrize("query", ["year=²", "year=" + HUGE, "period=month&month=²", "period=month&month=" + HUGE])
+def test_report_year_and_month_that_are_not_plain_numbers_are_400(as_user, data, query):
+    b = as_user("auditor")
+    r = b.get(f"/reports/appendix2?unit=P&{query}")
+    assert r.status_code == 400, (query, r.status_code)

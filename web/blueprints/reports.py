@@ -208,13 +208,13 @@ def _annex_params(errors: dict) -> dict:
     year_raw = (request.args.get("year") or "").strip()
     year, month = today.year, today.month
     if year_raw:
-        if year_raw.isdigit() and 1900 <= int(year_raw) <= 2100:
+        if year_raw.isascii() and year_raw.isdigit() and 1900 <= int(year_raw) <= 2100:  # "²".isdigit() too
             year = int(year_raw)
         else:
             errors["year"] = DomainError("bad_int", field="year", value=year_raw).message(current_lang())
     month_raw = (request.args.get("month") or "").strip()
     if month_raw:
-        if month_raw.isdigit() and 1 <= int(month_raw) <= 12:
+        if month_raw.isascii() and month_raw.isdigit() and 1 <= int(month_raw) <= 12:
             month = int(month_raw)
         else:
             errors["month"] = DomainError("bad_choice", field="month", value=month_raw,
