@@ -4,9 +4,13 @@
 2. A tick that claims 10,000 due rungs and writes the outbox.               target ≤ 5 s
 3. Email dispatch to a local SMTP sink with two worker processes, compared with Celery's
    one-task-per-message no-op rate measured in the same run.               target: ratio ≥ 1
+   With --baseline-ref REF (a commit, e.g. the previous release 66d8382), the dispatcher of
+   that commit is measured in the same run too, so a change to the dispatcher is judged
+   against what it replaced on the same machine at the same moment.     target: ≥ 0.95×
 
     python -m benchmarks.bench_scheduler [--petitions 1000000] [--due 10000] [--emails 2000]
         [--db postgresql+psycopg://postgres@127.0.0.1:5432/petitions_bench] [--redis redis://127.0.0.1:6379/14]
+        [--dispatch-only] [--baseline-ref 66d8382]
 
 The database named by --db is dropped and recreated. Needs a running PostgreSQL and Redis.
 """
@@ -149,13 +153,13 @@ class Sink:
 POOL = ["--pool=solo"]
 
 
-def start_workers(env, n, log_dir, extra=()):
+def start_workers(env, n, log_dir, extra=(), cwd=None):
     procs = []
     for i in range(n):
         log = open(os.path.join(log_dir, f"w{i}.log"), "wb")
         procs.append(subprocess.Popen([sys.executable, "-m", "engine", "worker", *POOL, "-n", f"bench{i}@%h",
                                        "--without-gossip", "--without-mingle", "--without-heartbeat", *extra],
-                                      env=env, stdout=log, stderr=subprocess.STDOUT))
+                                      env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd))
     deadline = time.time() + 60
     for i in range(n):
         while b"ready." not in open(os.path.join(log_dir, f"w{i}.log"), "rb").read():
@@ -172,31 +176,53 @@ def stop(procs):
         p.wait(30)
 
 
-def bench_dispatch(url: str, redis_url: str, emails: int) -> tuple[float, float]:
+def checkout(ref: str) -> str:
+    """The tree of commit `ref`, extracted to a temporary folder (git archive)."""
+    import io
+    import tarfile
+    out = tempfile.mkdtemp(prefix=f"bench-{ref}-")
+    blob = subprocess.run(["git", "archive", "--format=tar", ref], capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        tar.extractall(out, filter="data")
+    return out
+
+
+def noop_rate(redis_url: str, emails: int) -> float:
+    """Celery's one-task-per-message rate for a task that does nothing: the baseline."""
     import redis as redis_lib
 
     from config import Settings
     from engine.scheduler.celery_app import make_celery
-    from engine.scheduler.tasks import enqueue_dispatch
     r = redis_lib.Redis.from_url(redis_url)
     r.flushdb()
-    sink = Sink(redis_url)
     log_dir = tempfile.mkdtemp(prefix="bench-sched-")
-    env = dict(os.environ, DATABASE_URL=url, BROKER_URL=redis_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink.port),
-               PETITIONS_VAR_DIR=log_dir, PYTHONPATH=os.getcwd())
+    env = dict(os.environ, BROKER_URL=redis_url, PETITIONS_VAR_DIR=log_dir, PYTHONPATH=os.getcwd())
     app = make_celery(Settings(BROKER_URL=redis_url, PETITIONS_VAR_DIR=log_dir))
-
-    # Baseline: Celery's one-task-per-message rate for a task that does nothing.
     procs = start_workers(env, 2, log_dir, extra=("--include", "benchmarks.noop_task"))
     t0 = time.perf_counter()
     for _ in range(emails):
         app.send_task("bench.noop", args=[redis_url])
     while int(r.get("bench:noop") or 0) < emails:
         time.sleep(0.02)
-    noop_rate = emails / (time.perf_counter() - t0)
+    rate = emails / (time.perf_counter() - t0)
     stop(procs)
+    return rate
 
-    # Dispatch: the outbox rows go out in batches of 100 over one SMTP connection each.
+
+def bench_dispatch(url: str, redis_url: str, emails: int, tree: str | None = None) -> float:
+    """Messages a second through the outbox, two worker processes, batches of 100; the
+    dispatcher of this checkout, or of `tree` (another commit's code) when given."""
+    import redis as redis_lib
+
+    from config import Settings
+    from engine.scheduler.celery_app import make_celery
+    r = redis_lib.Redis.from_url(redis_url)
+    r.flushdb()
+    sink = Sink(redis_url)
+    log_dir = tempfile.mkdtemp(prefix="bench-sched-")
+    env = dict(os.environ, DATABASE_URL=url, BROKER_URL=redis_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink.port),
+               PETITIONS_VAR_DIR=log_dir, PYTHONPATH=tree or os.getcwd())
+    app = make_celery(Settings(BROKER_URL=redis_url, PETITIONS_VAR_DIR=log_dir))
     engine = make_engine(url)
     with transaction(engine) as s:
         s.execute(text("DELETE FROM outbox"))
@@ -209,21 +235,24 @@ def bench_dispatch(url: str, redis_url: str, emails: int) -> tuple[float, float]
              ' "due_date": "2026-11-02", "working_days_left": 0, "overdue_working_days": 2, "extended": false},'
              ' "rung": "T+1", "url": "http://x"}'})
         ids = [row[0] for row in s.execute(text("SELECT id FROM outbox ORDER BY id"))]
-    procs = start_workers(env, 2, log_dir)
+    procs = start_workers(env, 2, log_dir, cwd=tree)
     t0 = time.perf_counter()
-    enqueue_dispatch(ids, celery_app=app)
+    # the previous release's workers consume Celery's default queue; this one's, "dispatch"
+    queue = "celery" if tree else None
+    for i in range(0, len(ids), 100):
+        app.send_task("petitions.dispatch", args=[ids[i:i + 100]], queue=queue)
     while True:
         with engine.connect() as c:
             sent = c.execute(text("SELECT count(*) FROM outbox WHERE status = 'sent'")).scalar()
         if sent >= emails:
             break
         time.sleep(0.05)
-    dispatch_rate = emails / (time.perf_counter() - t0)
+    rate = emails / (time.perf_counter() - t0)
     stop(procs)
     sink.stop()
     received = int(r.get("bench:smtp") or 0)
     assert received == emails, received
-    return noop_rate, dispatch_rate
+    return rate
 
 
 def main() -> int:
@@ -236,22 +265,33 @@ def main() -> int:
     ap.add_argument("--threads", default="1,4",
                     help="tasks each worker process runs at once, one run per value (1 = solo pool, "
                          "N = Celery thread pool); the no-op baseline runs with the same setting")
+    ap.add_argument("--dispatch-only", action="store_true", help="skip the tick measurements")
+    ap.add_argument("--baseline-ref", help="also measure the dispatcher of this commit, in the same run")
     args = ap.parse_args()
     global POOL
     engine = recreate(args.db)
-    load(engine, args.petitions)
-    idle, busy, created = bench_ticks(engine, args.due)
-    ok = [idle <= 0.05, busy <= 5.0]
-    print(f"tick, nothing due ({args.petitions:,} open):   {idle * 1000:8.1f} ms   (target ≤ 50 ms)  {'PASS' if ok[0] else 'FAIL'}")
-    print(f"tick claiming {args.due:,} rungs ({created:,} rows): {busy:8.2f} s    (target ≤ 5 s)    {'PASS' if ok[1] else 'FAIL'}")
+    ok = []
+    if not args.dispatch_only:
+        load(engine, args.petitions)
+        idle, busy, created = bench_ticks(engine, args.due)
+        ok += [idle <= 0.05, busy <= 5.0]
+        print(f"tick, nothing due ({args.petitions:,} open):   {idle * 1000:8.1f} ms   (target ≤ 50 ms)  {'PASS' if ok[0] else 'FAIL'}")
+        print(f"tick claiming {args.due:,} rungs ({created:,} rows): {busy:8.2f} s    (target ≤ 5 s)    {'PASS' if ok[1] else 'FAIL'}")
+    baseline_tree = checkout(args.baseline_ref) if args.baseline_ref else None
     for threads in (int(x) for x in args.threads.split(",")):
         POOL = ["--pool=solo"] if threads <= 1 else ["--pool=threads", f"--concurrency={threads}"]
-        noop, dispatch_rate = bench_dispatch(args.db, args.redis, args.emails)
-        ok.append(dispatch_rate >= noop)
+        noop = noop_rate(args.redis, args.emails)
+        rate = bench_dispatch(args.db, args.redis, args.emails)
+        ok.append(rate >= noop)
         print(f"2 worker processes, {' '.join(POOL)}:")
         print(f"  Celery no-op, one task per message: {noop:8.0f} msg/s")
-        print(f"  email dispatch, batches of 100:     {dispatch_rate:8.0f} msg/s   ratio {dispatch_rate / noop:.2f}x "
+        print(f"  email dispatch, batches of 100:     {rate:8.0f} msg/s   ratio {rate / noop:.2f}x "
               f"(target ≥ 1)  {'PASS' if ok[-1] else 'FAIL'}")
+        if baseline_tree:
+            before = bench_dispatch(args.db, args.redis, args.emails, tree=baseline_tree)
+            ok.append(rate >= 0.95 * before)
+            print(f"  the same, dispatcher of {args.baseline_ref}: {before:8.0f} msg/s   this one {rate / before:.2f}x "
+                  f"(target ≥ 0.95)  {'PASS' if ok[-1] else 'FAIL'}")
     return 0 if all(ok) else 1
 
 

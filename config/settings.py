@@ -40,17 +40,17 @@ class Settings(BaseSettings):
     tick_interval_seconds: int = Field(default=300, validation_alias=AliasChoices("PETITIONS_TICK_INTERVAL"))
     # The outbox's windows (README, "Delivery guarantees"): together they bring delivery back
     # within 30 s of a killed worker, a broker restart or a database outage.
-    relay_interval_seconds: int = Field(default=10, validation_alias=AliasChoices("PETITIONS_RELAY_INTERVAL"))
+    relay_interval_seconds: int = Field(default=5, validation_alias=AliasChoices("PETITIONS_RELAY_INTERVAL"))
     # a pending row younger than this is probably on its way; older, the relay offers it again
     outbox_fresh_seconds: int = Field(default=10, validation_alias=AliasChoices("PETITIONS_OUTBOX_FRESH_SECONDS"))
     # a claim's lease, renewed as each message of it is decided: longer than one message
     # can take (the SMTP timeout), so a live worker never loses its claim to the relay
-    outbox_stale_seconds: int = Field(default=20, validation_alias=AliasChoices("PETITIONS_OUTBOX_STALE_SECONDS"))
+    outbox_stale_seconds: int = Field(default=15, validation_alias=AliasChoices("PETITIONS_OUTBOX_STALE_SECONDS"))
     # rows a dispatch task claims at a time: what a killed worker can strand
     outbox_claim_chunk: int = Field(default=10, validation_alias=AliasChoices("PETITIONS_OUTBOX_CLAIM_CHUNK"))
     # how long a worker keeps an undelivered outcome or a claim waiting for the database
     db_retry_seconds: int = Field(default=600, validation_alias=AliasChoices("PETITIONS_DB_RETRY_SECONDS"))
-    smtp_timeout_seconds: float = Field(default=15.0, validation_alias=AliasChoices("SMTP_TIMEOUT"))
+    smtp_timeout_seconds: float = Field(default=10.0, validation_alias=AliasChoices("SMTP_TIMEOUT"))
     reminder_hour: str = Field(default="07:30", validation_alias=AliasChoices("PETITIONS_REMINDER_TIME"))
 
     # Channels

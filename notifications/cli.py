@@ -20,9 +20,16 @@ PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def worker_cmd(beat, celery_args):
     """Start a Celery worker (other options go to `celery worker`)."""
-    from engine.scheduler.celery_app import app
+    from engine.scheduler.celery_app import DISPATCH_QUEUE, SCHEDULER_QUEUE, app
     import notifications.tasks  # noqa: F401  (registers the dispatch task)
-    argv = ["worker", "--loglevel=INFO"] + (["--beat"] if beat else []) + list(celery_args)
+    args = list(celery_args)
+    if not any(a == "-Q" or a.startswith(("-Q", "--queues")) for a in args):
+        args += ["-Q", f"{DISPATCH_QUEUE},{SCHEDULER_QUEUE}"]  # one worker for both, unless told
+    # Gossip, mingle and heartbeat serve worker-to-worker features this product does not use
+    # (remote control, event monitors); without them a broker restart no longer logs
+    # "Error on restarting Gossip: AttributeError …" from the gossip step's reconnect.
+    quiet = [f for f in ("--without-gossip", "--without-mingle", "--without-heartbeat") if f not in args]
+    argv = ["worker", "--loglevel=INFO"] + (["--beat"] if beat else []) + quiet + args
     app.worker_main(argv)
 
 

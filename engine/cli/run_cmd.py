@@ -39,8 +39,11 @@ def _children(host: str, port: int, embedded: bool) -> list[tuple[str, list[str]
     py = [sys.executable, "-m", "engine"]
     # SQLite is one writer at a time: one task at a time keeps the worker out of its way
     pool = ["--pool=solo"] if embedded else ["--concurrency=2"]
+    # The mail and the scheduler's tasks (tick, relay, digest) have a consumer each, so a
+    # backlog of mail never holds the relay back.
     return [("web", py + ["web", "--host", host, "--port", str(port)]),
-            ("worker", py + ["worker"] + pool),
+            ("worker", py + ["worker", "-Q", "dispatch"] + pool),
+            ("scheduler", py + ["worker", "-Q", "scheduler", "--pool=solo"]),
             ("beat", py + ["beat"])]
 
 

@@ -17,6 +17,11 @@ from celery.signals import setup_logging
 from config import get_settings
 
 
+DISPATCH_QUEUE = "dispatch"
+SCHEDULER_QUEUE = "scheduler"
+SCHEDULER_TASKS = ("petitions.tick", "petitions.relay", "petitions.digest")
+
+
 def task_modules() -> list[str]:
     return ["engine.scheduler.tasks"] + [ep.value for ep in entry_points(group="petitions.tasks")]
 
@@ -39,9 +44,17 @@ def make_celery(settings=None) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),
+        # Two queues: dispatch (the mail) and scheduler (tick, relay, digest), each with a
+        # consumer of its own, so a backlog of mail never delays the relay or the tick.
+        task_default_queue=DISPATCH_QUEUE,
+        task_routes={name: {"queue": SCHEDULER_QUEUE} for name in SCHEDULER_TASKS},
         beat_schedule={
-            "tick": {"task": "petitions.tick", "schedule": float(settings.tick_interval_seconds)},
-            "relay": {"task": "petitions.relay", "schedule": float(settings.relay_interval_seconds)},
+            # A periodic task that waited longer than its period is dropped, not run late:
+            # the next one does the same work, so they never pile up behind a backlog.
+            "tick": {"task": "petitions.tick", "schedule": float(settings.tick_interval_seconds),
+                     "options": {"expires": float(settings.tick_interval_seconds)}},
+            "relay": {"task": "petitions.relay", "schedule": float(settings.relay_interval_seconds),
+                      "options": {"expires": float(settings.relay_interval_seconds)}},
             "digest": {"task": "petitions.digest", "schedule": crontab(hour=hh, minute=mm)},
         },
     )

@@ -14,8 +14,8 @@ from engine.deadlines.timeutil import utcnow
 SENDABLE = ("email", "inbox", "webhook")
 
 
-def unsent(engine: Engine, now: datetime | None = None, fresh: timedelta = timedelta(seconds=60),
-           stale_claim: timedelta = timedelta(minutes=10), limit: int = 5000) -> list[int]:
+def unsent(engine: Engine, now: datetime | None = None, fresh: timedelta = timedelta(seconds=10),
+           stale_claim: timedelta = timedelta(seconds=15), limit: int = 5000) -> list[int]:
     """Pending rows older than `fresh` (younger ones are probably on their way) whose retry
     time has come, and rows claimed by a worker that never finished (`sending` too long)."""
     now = now or utcnow()

@@ -36,7 +36,9 @@ def tick_task():
 def relay_task():
     from datetime import timedelta
     from engine.scheduler.relay import unsent
-    ids = unsent(default_engine(), stale_claim=timedelta(seconds=get_settings().outbox_stale_seconds))
+    settings = get_settings()
+    ids = unsent(default_engine(), fresh=timedelta(seconds=settings.outbox_fresh_seconds),
+                 stale_claim=timedelta(seconds=settings.outbox_stale_seconds))
     _enqueue_quietly(ids)
     return len(ids)
 

@@ -192,8 +192,45 @@ class EmailChannel:
         return SendResult.success()
 
 
+class EmailSession:
+    """One SMTP connection kept across the messages of a dispatch task, opened on the first
+    message and reopened once after it drops. `send` decides one message and never raises,
+    so the caller can record each outcome before the next message goes out. When the
+    server cannot be reached, every later message gets the same transient failure at once
+    (no reconnect storm against a server that is down)."""
+
+    def __init__(self, settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.channel = EmailChannel(settings, timeout=timeout)
+        self.conn: smtplib.SMTP | None = None
+        self.down: SendResult | None = None
+
+    def send(self, message: Message) -> SendResult:
+        if not message.to_email:
+            return SendResult.failed("no recipient email address", permanent=True)
+        if not self.channel.settings.smtp_host:
+            return SendResult.failed("SMTP_HOST is not configured", permanent=True)
+        if self.down is not None:
+            return self.down
+        if self.conn is None or _connection_lost(self.conn):
+            try:
+                self.conn = self.channel._open()
+            except Exception as err:  # noqa: BLE001 - every failure becomes a result, by contract
+                self.down = classify(err)
+                return self.down
+        return self.channel._send_one(self.conn, message)
+
+    def close(self) -> None:
+        if self.conn is None:
+            return
+        try:
+            self.conn.quit()
+        except Exception:  # noqa: BLE001 - the messages are already decided; closing is best effort
+            self.conn.close()
+        self.conn = None
+
+
 def _connection_lost(conn: smtplib.SMTP) -> bool:
     return getattr(conn, "sock", None) is None
 
 
-__all__ = ["EmailChannel", "build_email", "classify"]
+__all__ = ["EmailChannel", "EmailSession", "build_email", "classify"]

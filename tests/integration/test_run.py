@@ -84,7 +84,7 @@ def test_run_starts_everything_and_stops_cleanly(tmp_path, smtp_server):
             time.sleep(0.5)
         assert _last_tick(port) > first
         kids = children_of(proc.pid)
-        assert len(kids) == 3
+        assert len(kids) == 4  # web, the mail worker, the scheduler's worker, beat
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(60)

@@ -18,9 +18,9 @@ DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
 SETTINGS = ROOT / "config" / "settings.py"
 
-SERVICES = {"postgres", "redis", "migrate", "web", "worker", "beat"}
-LONG_RUNNING = {"postgres", "redis", "web", "worker", "beat"}
-APP_SERVICES = ("web", "worker", "beat")
+SERVICES = {"postgres", "redis", "migrate", "web", "worker", "scheduler", "beat"}
+LONG_RUNNING = {"postgres", "redis", "web", "worker", "scheduler", "beat"}
+APP_SERVICES = ("web", "worker", "scheduler", "beat")
 
 ENV_VARS = [
     "DATABASE_URL",
@@ -121,7 +121,7 @@ def looks_like_real_secret(name: str, value: str) -> bool:
 # --------------------------------------------------------------------------- compose
 
 
-def test_all_six_services_exist(services):
+def test_all_services_exist(services):
     assert SERVICES <= set(services), f"missing services: {SERVICES - set(services)}"
 
 
@@ -178,7 +178,9 @@ def test_app_services_read_env_file(services, name):
 
 
 def test_worker_and_beat_commands(services):
-    assert re.search(r"\bpetitions\s+worker\b", command_text(services["worker"]))
+    assert re.search(r"\bpetitions\s+worker\s+-Q\s+dispatch\b", command_text(services["worker"]))
+    # the relay and the tick have a consumer of their own (issue 13)
+    assert re.search(r"\bpetitions\s+worker\s+-Q\s+scheduler\b", command_text(services["scheduler"]))
     assert re.search(r"\bpetitions\s+beat\b", command_text(services["beat"]))
 
 
