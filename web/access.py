@@ -36,6 +36,13 @@ def allow(*roles: str):
     return deco
 
 
+def public(view):
+    """Marks a view anyone may open without signing in (probes, the favicon, pages for
+    citizens): every view declares either its roles (`allow`) or this."""
+    view.public = True
+    return view
+
+
 def scoped_petition(code: str):
     try:
         return get_for(db(), code, current_user.model())

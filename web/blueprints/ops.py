@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, send_from_directory
 
 from engine.scheduler.health import health, metrics_text
+from web.access import public
 
 bp = Blueprint("ops", __name__)
 
@@ -23,6 +24,7 @@ def metrics():
 
 
 @bp.route("/favicon.ico")
+@public
 def favicon():
     """Browsers ask for /favicon.ico on every page; answer with the SVG icon instead of a 404."""
     return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
