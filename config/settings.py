@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     calendar_files: str = Field(default="", validation_alias=AliasChoices("PETITIONS_CALENDAR_FILES"))
     lang: str = Field(default="vi", validation_alias=AliasChoices("PETITIONS_LANG"))
     secret_key: str | None = Field(default=None, validation_alias=AliasChoices("SECRET_KEY"))
+    # The key of the audit log's HMAC chain and its checkpoints (engine.persistence.auditkey):
+    # never stored in the database; production refuses a missing or placeholder one.
+    audit_key: str | None = Field(default=None, validation_alias=AliasChoices("PETITIONS_AUDIT_KEY"))
     # "production" makes the start-up checks strict (see `production` below)
     environment: str = Field(default="", validation_alias=AliasChoices("PETITIONS_ENV"))
 

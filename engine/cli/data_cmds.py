@@ -6,14 +6,12 @@ import sys
 from datetime import date
 
 import click
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from engine.persistence import eventlog
 from engine.cli import cli, lang, t
 from engine.persistence.db import default_engine, transaction
 from engine.language.errors import ValidationError
-from engine.persistence.models import Petition
 from engine.services import petitions as svc
 from engine.services.sessions import add_session, session_to_dict
 from engine.services.units import load_units_csv
@@ -290,23 +288,42 @@ def petition_list(unit_code, state, overdue_at, limit, as_json):
 
 @petition.command("verify-log")
 @click.argument("code", required=False)
+@click.option("--unit", "unit_code", help="only this unit and the units below it")
 @click.option("--json", "as_json", is_flag=True)
-def petition_verify(code, as_json):
-    """Check the hash chain of one petition's event log, or of all."""
+@click.option("--lang", "out_lang", type=click.Choice(["vi", "en"]), default=None,
+              help="vi | en (default PETITIONS_LANG, else Vietnamese)")
+def petition_verify(code, unit_code, as_json, out_lang):
+    """Prove the audit log: keyed chains, heads and checkpoints, and each case's state and
+    clocks against its events (docs/audit-log.md). Exit 1 when anything was changed."""
+    from engine.persistence.scope import subtree_ids
+    from engine.services.common import unit_by_code
+    lg = out_lang or lang()
+    say = (lambda vi, en: en) if lg == "en" else (lambda vi, en: vi)  # noqa: E731
     with Tx() as s:
         if code:
-            targets = [svc.get_for(s, code, None)]
+            svc.get_for(s, code, None)  # an unknown code is refused with its message
+            report = eventlog.verify_all(s, code=code.strip())
         else:
-            targets = s.scalars(select(Petition).order_by(Petition.id)).all()
-        problems = [msg for p in targets for msg in eventlog.verify(s, p)]
+            units = set(subtree_ids(s, unit_by_code(s, unit_code).id)) if unit_code else None
+            report = eventlog.verify_all(s, unit_ids=units)
+    problems = [f.text(lg) for f in report.findings]
     if as_json:
-        echo_json({"checked": len(targets), "ok": not problems, "problems": problems})
+        echo_json({"checked": report.checked, "ok": report.ok, "problems": problems,
+                   "findings": [f.to_dict(lg) for f in report.findings], "checkpoint": report.checkpoint})
     else:
         for msg in problems:
             click.echo(msg, err=True)
-        click.echo(t(f"Đã kiểm tra {len(targets)} đơn: ", f"Checked {len(targets)} petitions: ")
-                   + (t("nhật ký nguyên vẹn", "log intact") if not problems else t(f"{len(problems)} lỗi", f"{len(problems)} problems")))
-    if problems:
+        if report.ok:
+            click.echo(say(f"Đã kiểm tra {report.checked} đơn: nhật ký nguyên vẹn. Không phát hiện thay đổi nào sau khi ghi.",
+                           f"Checked {report.checked} petitions: log intact. No change after writing was found."))
+        else:
+            click.echo(say(f"Đã kiểm tra {report.checked} đơn: phát hiện {len(problems)} thay đổi sau khi ghi",
+                           f"Checked {report.checked} petitions: {len(problems)} problems (changes after writing)"))
+        if report.checkpoint:
+            cp = report.checkpoint
+            click.echo(say(f"Điểm kiểm chứng mới nhất: #{cp['seq']} lúc {cp['at']} (MAC {cp['mac'][:16]}…)",
+                           f"Latest checkpoint: #{cp['seq']} at {cp['at']} (MAC {cp['mac'][:16]}…)"))
+    if not report.ok:
         sys.exit(1)
 
 

@@ -262,5 +262,7 @@ class BulkWriter:
             _write_rows(self.s, Pe, people)
             _write_rows(self.s, C, clocks)
             _write_rows(self.s, E, events)
+            eventlog.seal(self.s, [e["petition_id"] for e in events],
+                          last={e["petition_id"]: (1, e["hash"]) for e in events})
 
 

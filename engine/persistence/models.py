@@ -271,6 +271,37 @@ class Event(Base):
     __table_args__ = (UniqueConstraint("petition_id", "seq", name="uq_events_petition_seq"),)
 
 
+class EventHead(Base):
+    """The keyed head of one petition's chain, written in the transaction that appends an
+    event (`engine.persistence.eventlog`): its last seq and hash and the petition's sealed
+    state (state, numbers, clocks), under an HMAC. No foreign key on purpose: a head outlives
+    a petition deleted behind the application's back, and says so."""
+    __tablename__ = "event_heads"
+    petition_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    legacy_upto: Mapped[int] = mapped_column(Integer, default=0)  # events 1..n are plain SHA-256 (before 0006)
+    sealed: Mapped[dict] = mapped_column(JSON, default=dict)
+    key_id: Mapped[str] = mapped_column(String(16))
+    mac: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class AuditCheckpoint(Base):
+    """A keyed, chained record of how many petitions and events each unit had: deleting a
+    whole case (and its head) leaves fewer than a checkpoint counted."""
+    __tablename__ = "audit_checkpoints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime())
+    units: Mapped[dict] = mapped_column(JSON, default=dict)  # unit id -> [petitions, events]
+    key_id: Mapped[str] = mapped_column(String(16))
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
+
+
 class OutboxMessage(Base):
     """A notification to send. The outbox, not the broker, is the truth: a row is written
     in the transaction that decides it, and the relay re-sends rows left pending."""

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.deadlines.calendar import WorkingCalendar, default_calendar
 from engine.persistence.db import transaction
+from engine.persistence import eventlog
 from engine.services.clocks import reproject
 from engine.deadlines.ladder import rung_instant, rungs_from
 from engine.persistence.models import Clock, Petition, TickRun, User
@@ -180,5 +181,7 @@ def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | Non
         s.add(TickRun(at=now, started_at=started, finished_at=finished, claimed=result.claimed,
                       created=result.created, skipped=result.skipped, calendar_version=cal.version,
                       duration_ms=int((finished - started).total_seconds() * 1000)))
+        # the audit log's keyed checkpoint: how many cases and events each unit has now
+        eventlog.checkpoint(s, finished)
     return result
 

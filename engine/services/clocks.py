@@ -12,6 +12,7 @@ from engine.deadlines.calendar import WorkingCalendar
 from engine.deadlines.clocks import compute_due, due_after, extended_due, schedule_ladder
 from engine.deadlines.params import DeadlineRule, Ladder
 from engine.deadlines.timeutil import end_of_day, local_midnight
+from engine.persistence import eventlog
 from engine.persistence.models import Clock, ClockJournal, Petition
 
 
@@ -49,9 +50,10 @@ def reproject(session: Session, cal: WorkingCalendar, ladder: Ladder, at: dateti
     """After calendar data changes, move the due dates of running clocks that were counted
     with another calendar, and journal every move. An extension decided as a date by a
     leader is kept as decided."""
-    moves = []
+    moves, touched = [], set()
     stale = session.scalars(select(Clock).where(Clock.status == "running", Clock.calendar_version != cal.version))
     for clock in stale:
+        touched.add(clock.petition_id)
         new_original = due_after(cal, clock.trigger_on, clock.rule_days, clock.working)
         old_due = clock.due_date
         clock.original_due_date = new_original
@@ -68,4 +70,6 @@ def reproject(session: Session, cal: WorkingCalendar, ladder: Ladder, at: dateti
                              detail=f"calendar {old_version} → {cal.version}", calendar_version=cal.version, at=at)
             session.add(j)
             moves.append(j)
+    if touched:  # the new dates are the application's: the petitions' audit heads are re-sealed
+        eventlog.seal(session, sorted(touched), at=at)
     return moves

@@ -70,7 +70,8 @@ def _snapshot(p: Petition) -> dict:
     return {
         "state": p.state, "version": p.version,
         "department": p.department.code if p.department else None,
-        "clocks": {c.name: {"due_date": c.due_date.isoformat(), "status": c.status} for c in p.clocks},
+        "clocks": {c.name: {"due_date": c.due_date.isoformat(), "status": c.status,
+                            **({"stopped_on": c.stopped_on.isoformat()} if c.stopped_on else {})} for c in p.clocks},
     }
 
 
