@@ -164,7 +164,7 @@ def test_illegal_transitions(org, ctx):
     ("conclude", {"notice_no": "1"}, "department"),
     ("conclude", {"department": "C1-D1"}, "notice_no"),
     ("conclude", {"notice_no": "1", "department": "C2-D1"}, "department"),   # another commune's department
-    ("conclude", {"notice_no": "1", "department": "NOPE"}, "unit"),
+    ("conclude", {"notice_no": "1", "department": "NOPE"}, "department"),  # a field error, not "not found"
     ("conclude", {"notice_no": "1", "department": "C1-D1", "days": "3"}, "days"),
     ("answer_at_meeting", {"note": "   "}, "note"),
     ("refer", {}, "agency"),
