@@ -66,8 +66,8 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     from web import requestlog
     configure_logging(settings)
     requestlog.init_app(app)
-    from web.blueprints import admin, inbox, ops, petitions, reports, sessions
+    from web.blueprints import admin, audit, inbox, ops, petitions, reports, sessions
     csrf.exempt(ops.bp)  # read-only GET endpoints for probes
-    for bp in (auth.bp, petitions.bp, sessions.bp, inbox.bp, reports.bp, admin.bp, ops.bp):
+    for bp in (auth.bp, petitions.bp, sessions.bp, inbox.bp, reports.bp, audit.bp, admin.bp, ops.bp):
         app.register_blueprint(bp)
     return app
