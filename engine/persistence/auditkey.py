@@ -17,17 +17,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
-import re
-import secrets
 
+from config.keys import KeyProblem, check_key, kept_key, production_reason, weak
 from engine.language.errors import DomainError
 
-MIN_KEY_BYTES = 32
 FILE_NAME = "audit_key"
-PLACEHOLDER_WORDS = ("changeme", "pleasechange", "replaceme", "changethis", "yoursecret", "secretkey",
-                     "auditkey", "example", "placeholder", "default", "password", "insecure", "petitions")
-
 log = logging.getLogger("petitions.audit")
 _cache: dict[tuple, bytes] = {}
 
@@ -38,25 +32,12 @@ class AuditKeyRefused(DomainError):
     exit_code = 2
 
 
-def _why(settings) -> str:
-    if settings.environment.strip().lower() == "production":
-        return "PETITIONS_ENV=production"
-    return f"PUBLIC_URL={settings.public_url.strip()}"
-
-
-def _weak(key: str) -> bool:
-    folded = re.sub(r"[^0-9a-z]", "", key.lower())
-    return any(w in folded for w in PLACEHOLDER_WORDS) or len(set(key)) < 8
-
-
 def check_production_key(settings) -> str:
-    key, why = settings.audit_key, _why(settings)
-    if not key or not key.strip():
-        raise AuditKeyRefused("audit_key_missing", why=why)
-    if _weak(key):
-        raise AuditKeyRefused("audit_key_placeholder", why=why)
-    if len(key.encode("utf-8")) < MIN_KEY_BYTES:
-        raise AuditKeyRefused("audit_key_short", n=len(key.encode("utf-8")), why=why)
+    why = production_reason(settings)
+    try:
+        key = check_key(settings.audit_key)
+    except KeyProblem as p:
+        raise AuditKeyRefused(f"audit_key_{p.code}", why=why, **p.params) from None
     if settings.secret_key and key.strip() == settings.secret_key.strip():
         raise AuditKeyRefused("audit_key_same_as_secret", why=why)
     return key
@@ -71,10 +52,16 @@ def audit_key(settings) -> bytes:
         key = check_production_key(settings)
     elif settings.audit_key and settings.audit_key.strip():
         key = settings.audit_key
-        if _weak(key) or len(key.encode("utf-8")) < MIN_KEY_BYTES:
+        if weak(key):
             log.warning("PETITIONS_AUDIT_KEY is short or a placeholder: acceptable in development only")
     else:
-        key = _key_file(settings)
+        try:
+            key = kept_key(settings.ensure_var_dir() / FILE_NAME)
+        except KeyProblem as p:
+            # unlike the session key, a key for this process only would seal what no one can verify later
+            code = "file_unreadable" if p.code == "file_unwritable" else p.code
+            raise AuditKeyRefused(f"audit_key_{code}", file=p.params["file"],
+                                  **({"error": p.params["error"]} if "error" in p.params else {})) from None
     _cache[ident] = raw = key.strip().encode("utf-8")
     return raw
 
@@ -82,27 +69,3 @@ def audit_key(settings) -> bytes:
 def key_id(key: bytes) -> str:
     """A short public name of the key (not the key): tells "another key" from "tampered"."""
     return hmac.new(key, b"petitions-audit-key-id", hashlib.sha256).hexdigest()[:12]
-
-
-def _key_file(settings) -> str:
-    path = settings.ensure_var_dir() / FILE_NAME
-    for _ in range(2):
-        try:
-            key = path.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            key = secrets.token_hex(32)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                continue  # another process created it first: read theirs
-            except OSError as exc:
-                raise AuditKeyRefused("audit_key_file_unreadable", file=str(path), error=exc.__class__.__name__) from None
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(key)
-            return key
-        except (OSError, UnicodeDecodeError) as exc:
-            raise AuditKeyRefused("audit_key_file_unreadable", file=str(path), error=exc.__class__.__name__) from None
-        if len(key.encode("utf-8")) < MIN_KEY_BYTES:
-            raise AuditKeyRefused("audit_key_file_bad", file=str(path))
-        return key
-    raise AuditKeyRefused("audit_key_file_bad", file=str(path))
