@@ -250,3 +250,22 @@ def test_chains_written_before_the_key_are_sealed_at_upgrade_and_then_protected(
             b.prev_hash = a.hash
             b.hash = eventlog.legacy_hash(cases["A"], b)
     assert (cases["A"], "event_unlinked") in _found(_report(org))  # event 4 (keyed) no longer follows
+
+
+def test_the_command_names_each_problem_in_the_operators_language_and_fails(org, cases):
+    import json
+    _sql(org, "UPDATE petitions SET document_no = '46/UBND' WHERE code = :c", c=cases["A"])
+    env = dict(os.environ, DATABASE_URL=org.url.render_as_string(hide_password=False), PETITIONS_LANG="vi")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "engine", "petition", "verify-log", *args], capture_output=True,
+                              text=True, env=env, timeout=120)
+    r = run()
+    assert r.returncode == 1 and f"{cases['A']}: petitions.document_no đã bị sửa ngoài ứng dụng" in r.stderr
+    assert "phát hiện" in r.stdout
+    r = run("--lang", "en", "--json")
+    out = json.loads(r.stdout)
+    assert r.returncode == 1 and out["ok"] is False and out["checked"] == 4
+    assert {(f["code"], f["problem"]) for f in out["findings"]} >= {(cases["A"], "field_changed"), (cases["A"], "replay_field")}
+    assert any("was changed outside the application" in m for m in out["problems"])
+    assert run("--unit", "C2").returncode == 0  # another unit's cases are intact
