@@ -269,3 +269,26 @@ def test_the_command_names_each_problem_in_the_operators_language_and_fails(org,
     assert {(f["code"], f["problem"]) for f in out["findings"]} >= {(cases["A"], "field_changed"), (cases["A"], "replay_field")}
     assert any("was changed outside the application" in m for m in out["problems"])
     assert run("--unit", "C2").returncode == 0  # another unit's cases are intact
+
+
+def test_new_calendar_data_moving_a_deadline_is_not_taken_for_tampering(org, ctx, tmp_path):
+    """Re-projection changes clocks without an event: it re-seals their heads, and the replay
+    follows the clock journal; the tick then writes a checkpoint."""
+    from datetime import date
+
+    from config import Settings
+    from engine.deadlines.calendar import WorkingCalendar, load_decisions
+    from engine.scheduler.tick import tick
+    with transaction(org) as s:
+        code = svc.add_petition(s, ctx, "C1", "Đang chạy", received_on=date(2026, 2, 6)).code
+    tick(org, datetime(2026, 2, 10, 1, tzinfo=timezone.utc))
+    extra = tmp_path / "extra.toml"
+    extra.write_text('[[day_off]]\ndate = 2026-02-25\nname = "Nghỉ đột xuất"\nsource = "QĐ thử 1/2026"\n', encoding="utf-8")
+    res = tick(org, datetime(2026, 2, 11, 1, tzinfo=timezone.utc),
+               cal=WorkingCalendar(load_decisions(Settings().calendar_paths + [extra])))
+    assert res.reprojected == 1
+    report = _report(org)
+    assert report.ok, _messages(report)
+    assert report.checkpoint["seq"] == 1
+    _sql(org, "UPDATE clocks SET due_date = '2026-02-27' WHERE petition_id = :p", p=_pid(org, code))  # moved back by hand
+    assert {(code, "clock_field_changed"), (code, "replay_clock")} <= _found(_report(org))
