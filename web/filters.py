@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import request
+from jinja2 import pass_context
 from flask_login import current_user
 
 from engine.language.messages import weekday_name
@@ -46,19 +47,29 @@ def display_value(v) -> str:
     return "" if v is None else str(v)
 
 
+def _per_reader(fn):
+    """A label is in the reader's language. Jinja folds a filter applied to a constant
+    ({{ "unit"|field_label }}) into the compiled template, in the language of whoever made it
+    compile first; a filter that takes the context is never folded."""
+    @pass_context
+    def label(_context, *args, **kwargs):
+        return fn(*args, **kwargs)
+    return label
+
+
 def init_app(app) -> None:
     wf = load_workflow()
     app.jinja_env.filters.update(
         vndate=vndate, display_value=display_value, vndatetime=vndatetime, weekday=weekday,
-        state_label=lambda s: wf.state_label(s, current_lang()),
-        action_label=lambda a: wf.action_label(a, current_lang()),
-        clock_label=lambda c: wf.clock_label(c, current_lang()),
-        category_label=lambda c: labels.CATEGORIES.get(c, c),
-        kind_label=lambda k: labels.KINDS.get(k, k),
-        session_kind_label=lambda k: labels.SESSION_KINDS.get(k, k),
-        role_label=lambda r: labels.ROLES.get(r, r),
-        clock_status_label=lambda s: labels.CLOCK_STATUSES.get(s, s),
-        field_label=lambda f: labels.FIELDS.get(f, f),
+        state_label=_per_reader(lambda s: wf.state_label(s, current_lang())),
+        action_label=_per_reader(lambda a: wf.action_label(a, current_lang())),
+        clock_label=_per_reader(lambda c: wf.clock_label(c, current_lang())),
+        category_label=_per_reader(lambda c: labels.CATEGORIES.get(c, c)),
+        kind_label=_per_reader(lambda k: labels.KINDS.get(k, k)),
+        session_kind_label=_per_reader(lambda k: labels.SESSION_KINDS.get(k, k)),
+        role_label=_per_reader(lambda r: labels.ROLES.get(r, r)),
+        clock_status_label=_per_reader(lambda s: labels.CLOCK_STATUSES.get(s, s)),
+        field_label=_per_reader(lambda f: labels.FIELDS.get(f, f)),
         # numbers in the reader's convention: "77,4 %" / "77.4%", "10,6" / "10.6"; "—" for none
         num=lambda x, decimals=1: format_number(x, current_lang(), decimals, blank="—"),
         pct=lambda x, decimals=1: format_percent(x, current_lang(), decimals, blank="—"),
