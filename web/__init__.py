@@ -27,12 +27,16 @@ from web.extensions import babel, csrf, login_manager
 def create_app(engine=None, settings=None, now=None, testing: bool = False) -> Flask:
     from config import get_settings
     from engine.persistence.db import default_engine
+    from engine.persistence.auditkey import audit_key
     from engine.services.secrets import signing_key
 
     settings = settings or get_settings()
+    secret = signing_key(settings)
+    if settings.production:
+        audit_key(settings)  # refused now, with its message, rather than at the first action
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=signing_key(settings),
+        SECRET_KEY=secret,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),

@@ -27,6 +27,11 @@ class DomainError(Exception):
         return self.message("vi")
 
 
+class ConfigurationRefused(DomainError):
+    """The configuration is unsafe or broken (a placeholder key in production, an unreadable
+    key file): the process must not start, and says why in one message."""
+
+
 class ValidationError(DomainError):
     """Input that is malformed or missing (a date that does not exist, a missing field)."""
 

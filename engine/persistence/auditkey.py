@@ -19,17 +19,15 @@ import hmac
 import logging
 
 from config.keys import KeyProblem, check_key, kept_key, production_reason, weak
-from engine.language.errors import DomainError
+from engine.language.errors import ConfigurationRefused
 
 FILE_NAME = "audit_key"
 log = logging.getLogger("petitions.audit")
 _cache: dict[tuple, bytes] = {}
 
 
-class AuditKeyRefused(DomainError):
+class AuditKeyRefused(ConfigurationRefused):
     """The audit key is missing, unsafe or unreadable: nothing is written or verified with it."""
-
-    exit_code = 2
 
 
 def check_production_key(settings) -> str:

@@ -17,16 +17,14 @@ from __future__ import annotations
 import logging
 
 from config.keys import KeyProblem, check_key, kept_key, production_reason, weak
-from engine.language.errors import DomainError
+from engine.language.errors import ConfigurationRefused
 
 FILE_NAME = "secret_key"
 log = logging.getLogger("petitions.secrets")
 
 
-class StartupRefused(DomainError):
-    """The configuration is unsafe or broken: the process must not start."""
-
-    exit_code = 2
+class StartupRefused(ConfigurationRefused):
+    """The session key is unsafe or unreadable: the process must not start."""
 
 
 def check_production_key(settings, key: str | None) -> str:

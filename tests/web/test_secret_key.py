@@ -64,10 +64,20 @@ def test_the_env_example_key_is_refused():
 
 def test_app_factory_refuses_change_me_in_production(org, tmp_path):
     from web import create_app
+    audit = "Zr8-kT2q" + GOOD[::-1]
     with pytest.raises(StartupRefused):
-        create_app(engine=org, settings=_prod(secret_key="change-me", var_dir=tmp_path))
-    app = create_app(engine=org, settings=_prod(secret_key=GOOD, var_dir=tmp_path))
+        create_app(engine=org, settings=_prod(secret_key="change-me", audit_key=audit, var_dir=tmp_path))
+    app = create_app(engine=org, settings=_prod(secret_key=GOOD, audit_key=audit, var_dir=tmp_path))
     assert app.config["SECRET_KEY"] == GOOD and app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_app_factory_refuses_a_missing_or_placeholder_audit_key_in_production(org, tmp_path):
+    """The web writes the audit log: production refuses its key at start, not at the first action."""
+    from engine.persistence.auditkey import AuditKeyRefused
+    from web import create_app
+    for bad in (None, "change-me", GOOD):  # missing, a placeholder, the session key itself
+        with pytest.raises(AuditKeyRefused):
+            create_app(engine=org, settings=_prod(secret_key=GOOD, audit_key=bad, var_dir=tmp_path))
 
 
 def _env(tmp_path, **extra):
