@@ -223,9 +223,6 @@ def check_page(url: str, lang: str, resp, data: re.Pattern) -> list[str]:
     text = URL.sub(" ", " ".join(page.text))  # a link written out (in a notice's text) is not words
     if lang == "en" and "None" in page.options:  # "Group by: None" is English, not an artefact
         text = text.replace("None", " ")
-    for value in dict(parse_qsl(urlsplit(url).query)).values():  # what the URL asked for is echoed
-        if value.strip():
-            text = text.replace(value, " ")
     for pattern, what in ARTEFACTS:
         for hit in sorted(set(pattern.findall(text)))[:5]:
             found.append(f"{what}: {hit!r}")
