@@ -4,9 +4,9 @@ SQLAlchemy 2.0 typed models. Instants are stored in UTC; dates are local (Vietna
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String,
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Time,
                         UniqueConstraint, event, inspect)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -17,6 +17,9 @@ from engine.deadlines.timeutil import utcnow
 UNIT_LEVELS = ("province", "commune", "ward", "special_zone", "district", "department")
 ROLES = ("clerk", "department", "leader", "auditor", "admin")
 SESSION_KINDS = ("reception_periodic", "reception_adhoc", "dialogue_periodic", "dialogue_adhoc", "dialogue_thematic")
+# planned -> held | cancelled. "missed" is never stored: a planned session whose date has passed.
+SESSION_STATUSES = ("planned", "held", "cancelled")
+LABEL_LISTS = ("chair_role", "body")  # the lists an admin extends (session_labels)
 CATEGORIES = ("land", "compensation", "resettlement", "social_policy", "infrastructure", "party_building",
               "cadre_degradation", "other")
 PETITION_KINDS = ("feedback", "petition", "complaint", "denunciation")
@@ -88,6 +91,78 @@ class ReceptionSession(Base):
     note: Mapped[str] = mapped_column(NFCText, default="")
     external_ref: Mapped[str | None] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    # Planning (migration 0007). `held_on` is the session's date: the date it was held when
+    # status is "held", the (current) planned date when "planned" or "cancelled" — so every
+    # count of what was held filters on status == "held" (see `held_only`).
+    status: Mapped[str] = mapped_column(String(16), default="held", server_default="held", index=True)
+    planned_on: Mapped[date | None] = mapped_column(Date)     # first planned date; None = never planned (ad hoc)
+    starts_at: Mapped[time | None] = mapped_column(Time)       # local time
+    ends_at: Mapped[time | None] = mapped_column(Time)
+    place: Mapped[str] = mapped_column(NFCString(255), default="", server_default="")
+    chair_role: Mapped[str | None] = mapped_column(String(32))  # a code of session_labels (list chair_role)
+    topic: Mapped[str] = mapped_column(NFCText, default="", server_default="")
+    bodies: Mapped[list | None] = mapped_column(JSON, default=list)  # codes of session_labels (list body) that took part
+    invited: Mapped[str] = mapped_column(NFCText, default="", server_default="")  # a dialogue's invitation list
+    published_at: Mapped[datetime | None] = mapped_column(TZDateTime())  # last time it went out in a schedule notice
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[datetime | None] = mapped_column(TZDateTime(), onupdate=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+    def is_missed(self, today: date) -> bool:
+        """Planned, and its date has passed without being recorded as held or cancelled."""
+        return self.status == "planned" and self.held_on < today
+
+    @property
+    def was_planned(self) -> bool:
+        return self.planned_on is not None
+
+
+def held_only(stmt):
+    """Restrict a select over reception_sessions to the sessions actually held."""
+    return stmt.where(ReceptionSession.status == "held")
+
+
+class SessionEvent(Base):
+    """The journal of a session: planned, rescheduled, cancelled, held, published, edited."""
+    __tablename__ = "session_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(NFCText, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)  # what changed: {"held_on": [old, new], ...}
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class SessionLabel(Base):
+    """An entry of a list the admin extends: chair roles, bodies that attend. Seeded by 0007."""
+    __tablename__ = "session_labels"
+    __table_args__ = (UniqueConstraint("list", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(32))
+    label_vi: Mapped[str] = mapped_column(NFCString(255))
+    label_en: Mapped[str] = mapped_column(NFCString(255))
+    position: Mapped[int] = mapped_column(Integer, default=100)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SchedulePublication(Base):
+    """'Publish the schedule for month M (or year Y)': what went out and when. A change to a
+    published session republishes its period (revision + 1)."""
+    __tablename__ = "schedule_publications"
+    __table_args__ = (UniqueConstraint("unit_id", "period", "revision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))  # "2026-03" (a month) or "2026" (a year)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    published_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(NFCText, default="")
+    sessions: Mapped[list] = mapped_column(JSON, default=list)  # the published lines, as published
 
     unit: Mapped[OrgUnit] = relationship(lazy="joined")
 
