@@ -41,6 +41,7 @@ PER_SHAPE = 2
 MAX_PAGES = 60
 MODE_PARAMS = ("format", "print", "by", "period", "show")  # their values make a page of another kind
 CODE_SEG = re.compile(r"^KN-[A-Za-z0-9-]+$")
+MISSING = "/no-such-page"
 NOT_FOLLOWED = re.compile(r"/(logout|lang|static)(/|$)|/act/|/mark")  # POST-only or not a page
 
 # What the reader must never see, in either language.
@@ -237,9 +238,10 @@ def check_page(url: str, lang: str, resp, data: re.Pattern) -> list[str]:
 
 
 def crawl(browser, lang: str, data: re.Pattern) -> tuple[dict, list]:
-    """Breadth-first from the home page. Returns ({url: status}, [(url, problem)])."""
+    """Breadth-first from the home page (and a page that does not exist: the error page is
+    read like any other). Returns ({url: status}, [(url, problem)])."""
     seen_shapes: dict[tuple, int] = {}
-    queue, queued = deque(["/"]), {"/"}
+    queue, queued = deque(["/", MISSING]), {"/", MISSING}
     statuses, problems = {}, []
     while queue and len(statuses) < MAX_PAGES:
         url = queue.popleft()
@@ -254,7 +256,10 @@ def crawl(browser, lang: str, data: re.Pattern) -> tuple[dict, list]:
             problems.append((url, f"raised {type(exc).__name__}: {exc}"))
             continue
         statuses[url] = resp.status_code
-        if resp.status_code >= 500 or (resp.status_code >= 400 and url != "/"):
+        if url == MISSING:
+            if resp.status_code != 404:
+                problems.append((url, f"HTTP {resp.status_code} for a page that does not exist"))
+        elif resp.status_code >= 400:
             problems.append((url, f"HTTP {resp.status_code}"))
         ctype = resp.headers.get("Content-Type", "")
         if "text/html" not in ctype:
@@ -264,7 +269,7 @@ def crawl(browser, lang: str, data: re.Pattern) -> tuple[dict, list]:
                     for hit in sorted(set(pattern.findall(text)))[:5]:
                         problems.append((url, f"download: {what}: {hit!r}"))
             continue
-        if resp.status_code != 200:
+        if resp.status_code != 200 and url != MISSING:
             continue
         problems.extend((url, p) for p in check_page(url, lang, resp, data))
         page = Page()
