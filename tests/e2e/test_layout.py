@@ -73,7 +73,7 @@ def pages_of(page, base) -> list[str]:
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_no_page_scrolls_sideways_and_the_deadline_stays_in_view(chromium, demo_server, shots, lang):
     base, _engine = demo_server
-    problems, measured, badges_seen = [], 0, {w: 0 for w in WIDTHS}
+    problems, measured, badges_seen, kinds = [], 0, {w: 0 for w in WIDTHS}, set()
     for username in one_user_per_role():
         ctx = chromium.new_context(viewport={"width": WIDTHS[0], "height": 800})
         page = ctx.new_page()
@@ -86,6 +86,7 @@ def test_no_page_scrolls_sideways_and_the_deadline_stays_in_view(chromium, demo_
         assert "/login" not in page.url, (username, page.content()[:300])
         urls = pages_of(page, base)
         assert len(urls) >= 4, (username, urls)
+        kinds.update("/".join(shape(u)[0][:3]) for u in urls)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
             for url in urls:
@@ -108,4 +109,5 @@ def test_no_page_scrolls_sideways_and_the_deadline_stays_in_view(chromium, demo_
         ctx.close()
     assert not problems, "\n".join(map(str, problems))
     assert measured >= 40, measured
+    assert {"/petitions/<code>", "/sessions/<n>", "/reports/ontime", "/reports/appendix2", "/inbox"} <= kinds, kinds
     assert all(badges_seen.values()), ("no list with a deadline badge was measured", badges_seen)
