@@ -13,10 +13,11 @@ from engine.cli import cli, lang, t
 from engine.persistence.db import default_engine, transaction
 from engine.language.errors import ValidationError
 from engine.services import petitions as svc
+from engine.services import sessions as sessions_svc
 from engine.services.sessions import add_session, session_to_dict
 from engine.services.units import load_units_csv
 from engine.services.users import add_user
-from engine.deadlines.timeutil import local_date, parse_instant
+from engine.deadlines.timeutil import local_date, parse_instant, utcnow
 from engine.workflow.definition import load_workflow
 
 
@@ -134,6 +135,108 @@ def session_add(unit_code, kind, held_on, people, groups, refused, chair, as_jso
         out = session_to_dict(rs)
     echo_json(out) if as_json else click.echo(t(f"Đã ghi buổi {out['kind']} số {out['id']} ngày {out['held_on']}",
                                                 f"Recorded {out['kind']} #{out['id']} on {out['held_on']}"))
+
+
+def _warn(outcomes) -> None:
+    from engine.language.messages import render
+    for o in outcomes:
+        for code, params in o.warnings:
+            click.echo(render(code, lang(), **params), err=True)
+
+
+def _vn(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+@session_group.command("plan")
+@click.option("--unit", "unit_code", required=True)
+@click.option("--kind", default="reception_periodic", show_default=True,
+              help="reception_periodic | dialogue_periodic | dialogue_thematic | …")
+@click.option("--on", "dates", multiple=True, help="a date (repeat for several): YYYY-MM-DD or dd/mm/yyyy")
+@click.option("--monthly", help="every month of --year on these days, e.g. '10,25' (a day off moves to the next working day)")
+@click.option("--year", type=int)
+@click.option("--from", "starts_at", help="HH:MM")
+@click.option("--to", "ends_at", help="HH:MM")
+@click.option("--place", required=True)
+@click.option("--chair", required=True, help="the person who chairs")
+@click.option("--chair-role", required=True, help="party_secretary | ubnd_chair | hdnd_chair | standing_team | other | …")
+@click.option("--topic", default="")
+@click.option("--json", "as_json", is_flag=True)
+def session_plan(unit_code, kind, dates, monthly, year, starts_at, ends_at, place, chair, chair_role, topic, as_json):
+    """Plan receptions or dialogues (one date, several, or every month of a year)."""
+    from engine.deadlines.calendar import default_calendar
+    from engine.services.common import count
+    today = local_date(utcnow())
+    all_dates = list(dates)
+    if monthly:
+        if year is None:
+            raise ValidationError("missing_field", field="year")
+        days = [count(d, "monthly") for d in monthly.replace(";", ",").split(",") if d.strip()]
+        all_dates += sessions_svc.monthly_dates(year, days, cal=default_calendar(), after=today)
+    with Tx() as s:
+        outs = sessions_svc.plan_series(s, unit_code, kind, all_dates, starts_at=starts_at, ends_at=ends_at,
+                                        place=place, chair=chair, chair_role=chair_role, topic=topic, today=today)
+        out = [session_to_dict(o.session) for o in outs]
+    _warn(outs)
+    echo_json(out) if as_json else click.echo(t(
+        f"Đã lên lịch {len(out)} buổi: " + ", ".join(_vn(o['held_on']) for o in out),
+        f"Planned {len(out)} session(s): " + ", ".join(_vn(o['held_on']) for o in out)))
+
+
+@session_group.command("reschedule")
+@click.argument("session_id")
+@click.option("--on", required=True)
+@click.option("--from", "starts_at", default=None)
+@click.option("--to", "ends_at", default=None)
+@click.option("--place", default=None)
+@click.option("--reason", required=True)
+def session_reschedule(session_id, on, starts_at, ends_at, place, reason):
+    """Move a planned session (journaled; its published schedule is republished)."""
+    kw = {k: v for k, v in (("starts_at", starts_at), ("ends_at", ends_at)) if v is not None}
+    with Tx() as s:
+        o = sessions_svc.reschedule(s, session_id, on, reason=reason, place=place, **kw)
+        d = session_to_dict(o.session)
+    _warn([o])
+    click.echo(t(f"Đã dời buổi số {d['id']} sang ngày {_vn(d['held_on'])}", f"Moved session {d['id']} to {_vn(d['held_on'])}"))
+
+
+@session_group.command("cancel")
+@click.argument("session_id")
+@click.option("--reason", required=True)
+def session_cancel(session_id, reason):
+    """Cancel a planned session, with a reason."""
+    with Tx() as s:
+        rs = sessions_svc.cancel(s, session_id, reason=reason)
+        d = session_to_dict(rs)
+    click.echo(t(f"Đã hủy buổi số {d['id']} ngày {_vn(d['held_on'])}", f"Cancelled session {d['id']} of {_vn(d['held_on'])}"))
+
+
+@session_group.command("held")
+@click.argument("session_id")
+@click.option("--held-on", default=None, help="the real date, if not the planned one")
+@click.option("--people", default="0")
+@click.option("--groups", default="0")
+@click.option("--refused", default="0")
+@click.option("--bodies", default="", help="codes of the bodies that took part, e.g. mttq,hdnd")
+def session_held(session_id, held_on, people, groups, refused, bodies):
+    """Record a planned session as held."""
+    with Tx() as s:
+        o = sessions_svc.record_held(s, session_id, held_on=held_on, people=people, groups=groups, refused=refused,
+                                     bodies=bodies)
+        d = session_to_dict(o.session)
+    click.echo(t(f"Đã ghi nhận buổi số {d['id']} đã tổ chức ngày {_vn(d['held_on'])}",
+                 f"Recorded session {d['id']} as held on {_vn(d['held_on'])}"))
+
+
+@session_group.command("publish")
+@click.option("--unit", "unit_code", required=True)
+@click.option("--period", required=True, help="a month YYYY-MM or a year YYYY")
+def session_publish(unit_code, period):
+    """Publish the schedule of a month or a year (public page and iCalendar feed)."""
+    with Tx() as s:
+        pub = sessions_svc.publish_schedule(s, unit_code, period)
+        n, rev, per = len(pub.sessions), pub.revision, pub.period
+    click.echo(t(f"Đã công bố lịch kỳ {per} (lần {rev}): {n} buổi", f"Published the schedule of {per} (revision {rev}): {n} session(s)"))
 
 
 # -- petitions ----------------------------------------------------------------------------

@@ -232,7 +232,7 @@ def appendix2(session: Session, unit_code: str, date_from, date_to) -> Appendix2
     S = ReceptionSession
     for unit_id, kind, cnt, people, groups, refused in session.execute(
             select(S.unit_id, S.kind, func.count(), func.sum(S.people), func.sum(S.groups), func.sum(S.refused))
-            .where(S.held_on >= start, S.held_on <= end, *in_scope(S.unit_id))
+            .where(S.status == "held", S.held_on >= start, S.held_on <= end, *in_scope(S.unit_id))
             .group_by(S.unit_id, S.kind)):
         values = {None: cnt, "people": people, "groups": groups, "refused": refused}
         for key, (kinds, col) in _SESSION_FIGURES.items():
@@ -266,7 +266,8 @@ def appendix2_items(session: Session, unit_code: str, date_from, date_to, key: s
     if LINE_BY_KEY[key].source == "sessions":
         S = ReceptionSession
         kinds, col = _SESSION_FIGURES[key]
-        q = (select(S).where(S.held_on >= start, S.held_on <= end, S.unit_id.in_(sorted(ids)), S.kind.in_(kinds))
+        q = (select(S).where(S.status == "held", S.held_on >= start, S.held_on <= end, S.unit_id.in_(sorted(ids)),
+                            S.kind.in_(kinds))
              .order_by(S.held_on, S.id))
         if col is not None:
             q = q.where(getattr(S, col) > 0)
