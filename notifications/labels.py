@@ -28,6 +28,16 @@ NOTICE_KINDS = {
 }
 
 
+SESSION_KINDS = {
+    "vi": {"reception_periodic": "Tiếp công dân định kỳ", "reception_adhoc": "Tiếp công dân đột xuất",
+           "dialogue_periodic": "Đối thoại định kỳ", "dialogue_adhoc": "Đối thoại đột xuất",
+           "dialogue_thematic": "Đối thoại chuyên đề"},
+    "en": {"reception_periodic": "Periodic reception", "reception_adhoc": "Ad-hoc reception",
+           "dialogue_periodic": "Periodic dialogue", "dialogue_adhoc": "Ad-hoc dialogue",
+           "dialogue_thematic": "Thematic dialogue"},
+}
+
+
 def pick_lang(lang: str | None) -> str:
     code = (lang or "").lower()[:2]
     return code if code in LANGS else "vi"

@@ -21,7 +21,7 @@ from jinja2 import (
     select_autoescape,
 )
 
-from notifications.labels import CLOCK_NAMES, NOTICE_KINDS, WEEKDAYS, pick_lang
+from notifications.labels import CLOCK_NAMES, NOTICE_KINDS, SESSION_KINDS, WEEKDAYS, pick_lang
 from notifications.message import Message
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -33,7 +33,9 @@ PETITIONER_KINDS = (
     "petitioner_resolved",
     "petitioner_escalated",
 )
-KINDS = REMINDER_KINDS + ("digest",) + PETITIONER_KINDS + ("letter_task",)
+# the reception and dialogue obligations (issue 14): engine/scheduler/obligations.py
+OBLIGATION_KINDS = ("obligation_unscheduled", "obligation_short", "session_unrecorded")
+KINDS = REMINDER_KINDS + ("digest",) + PETITIONER_KINDS + ("letter_task",) + OBLIGATION_KINDS
 
 
 def as_date(value: Any) -> date:
@@ -91,6 +93,18 @@ def notice_label(ctx, value: Any) -> str:
     return _lookup(NOTICE_KINDS, pick_lang(ctx.get("lang")), value, "notice kind")
 
 
+@pass_context
+def session_kind_label(ctx, value: Any) -> str:
+    return _lookup(SESSION_KINDS, pick_lang(ctx.get("lang")), value, "session kind")
+
+
+def month_label(value: Any) -> str:
+    """'2026-02' → '02/2026' (the office's way to name a month, in both languages)."""
+    text = str(value)
+    year, month = text.split("-")[:2]
+    return f"{int(month):02d}/{int(year):04d}"
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -101,7 +115,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(ddmmyyyy=ddmmyyyy, weekday=weekday, clip=clip, clock_label=clock_label, notice_label=notice_label)
+    env.filters.update(ddmmyyyy=ddmmyyyy, weekday=weekday, clip=clip, clock_label=clock_label, notice_label=notice_label,
+                       session_kind_label=session_kind_label, month_label=month_label)
     return env
 
 

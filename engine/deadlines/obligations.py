@@ -53,6 +53,11 @@ class Obligation:
     effective_from: date
     effective_to: date | None = None
     unit: str | None = None          # set on an override: the root of the subtree
+    label: str = ""
+    label_en: str = ""
+
+    def label_in(self, lang: str = "vi") -> str:
+        return (self.label_en if lang == "en" and self.label_en else self.label) or self.key
 
     def source_in(self, lang: str = "vi") -> str:
         return self.source_en if lang == "en" and self.source_en else self.source
@@ -81,6 +86,7 @@ class ReminderSettings:
     schedule_by_working_day: int = 5
     fire_at: time = time(7, 30)
     unrecorded_lookback_days: int = 31
+    start: date = date(2000, 1, 1)      # reminders concern months from this date on
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ class Obligations:
                 mine = [o for o in self.overrides if o.unit == code and o.key == key and o.in_force(on)]
                 if mine:
                     o = max(mine, key=lambda r: r.effective_from)
-                    rule = replace(rule, minimum=o.minimum, per=o.per or rule.per, source=o.source,
+                    rule = replace(rule, minimum=o.minimum, per=o.per or rule.per, source=o.source,  # labels stay
                                    source_en=o.source_en, effective_from=o.effective_from, unit=o.unit)
                     break
             if rule.minimum > 0:
@@ -230,14 +236,15 @@ def _rule(raw: dict, override: bool = False) -> Obligation:
     return Obligation(key=raw["key"], chair_role=raw.get("chair_role", ""), kinds=tuple(raw.get("kinds", ())),
                       levels=tuple(raw.get("levels", ())), per=per, minimum=minimum, source=raw["source"],
                       source_en=raw.get("source_en", ""), effective_from=raw["effective_from"],
-                      effective_to=raw.get("effective_to"), unit=raw.get("unit"))
+                      effective_to=raw.get("effective_to"), unit=raw.get("unit"), label=raw.get("label", ""),
+                      label_en=raw.get("label_en", ""))
 
 
 def parse_obligations(doc: dict) -> Obligations:
     rem = doc.get("reminders", {})
     hh, mm = (int(x) for x in rem.get("fire_at", "07:30").split(":"))
     reminders = ReminderSettings(int(rem.get("schedule_by_working_day", 5)), time(hh, mm),
-                                 int(rem.get("unrecorded_lookback_days", 31)))
+                                 int(rem.get("unrecorded_lookback_days", 31)), rem.get("start", date(2000, 1, 1)))
     rules = tuple(_rule(r) for r in doc.get("obligation", ()))
     overrides = tuple(_rule(r, override=True) for r in doc.get("override", ()))
     known = {r.key for r in rules}

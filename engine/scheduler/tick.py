@@ -26,6 +26,8 @@ from engine.deadlines.ladder import rung_instant, rungs_from
 from engine.persistence.models import Clock, Petition, TickRun, User
 from engine.persistence.outbox import insert_ignore
 from engine.deadlines.params import Params, Rung, load_params
+from engine.deadlines.obligations import Obligations, load_obligations
+from engine.scheduler import obligations as obligation_reminders
 from engine.deadlines.timeutil import local_date, utcnow
 from engine.workflow.definition import WorkflowDef, load_workflow
 from engine.workflow.policy import mask_personal
@@ -139,11 +141,17 @@ def _claim_clock(session: Session, clock: Clock, now: datetime, cal: WorkingCale
 
 def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | None = None,
          params: Params | None = None, wf: WorkflowDef | None = None, batch: int = 500,
-         public_url: str = "http://127.0.0.1:5000", webhook: bool = False) -> TickResult:
+         public_url: str = "http://127.0.0.1:5000", webhook: bool = False,
+         obligations: Obligations | None = None) -> TickResult:
     now = now or utcnow()
     started = utcnow()
     cal, params, wf = cal or default_calendar(), params or load_params(), wf or load_workflow()
     result = TickResult(at=now)
+    # Reception and dialogue obligations (issue 14): checked once per working morning, in
+    # their own transaction; every other tick of the day returns here without a query.
+    _, ids = obligation_reminders.run(engine, now, obligations or load_obligations(), cal, public_url)
+    result.created += len(ids)
+    result.outbox_ids.extend(ids)
     cache: dict = {}  # (unit, role) -> users, shared by every batch of this tick
     first = True
     while True:

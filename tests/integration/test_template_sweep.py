@@ -4,7 +4,7 @@ the digest) — not with hand-made contexts. The kinds are read from the templat
 a template added later without an engine path that fills it fails here."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, update
@@ -54,10 +54,22 @@ def outbox_rows(tmp_path_factory):
         svc.act(s, ctx, d, "conclude", "clerk1", {"notice_no": "13-TB/ĐU", "department": "C1-D1"}, on="2026-09-08")
         svc.act(s, ctx, d, "resolve", "dept1", {"document_no": "45/UBND", "outcome": "Đã trả lời"}, on="2026-09-20")
         due = s.scalar(select(Clock.due_date).join(Petition).where(Petition.code == c, Clock.name == "conclusion"))
+        # a planned session left unrecorded the day before the first tick (issue 14's reminders)
+        from engine.persistence.models import OrgUnit, ReceptionSession
+        planned = ctx.cal.sub_working_days(due, 4)
+        s.add(ReceptionSession(unit_id=s.scalar(select(OrgUnit.id).where(OrgUnit.code == "C1")), kind="reception_periodic",
+                               held_on=planned, planned_on=planned, status="planned", chair_role="ubnd_chair",
+                               place="Hội trường xã"))
     cal = ctx.cal
+    # the obligation reminders concern months from their start: here, the whole of 2026
+    from dataclasses import replace
+    from engine.deadlines.obligations import load_obligations
+    obs = load_obligations()
+    obs = replace(obs, reminders=replace(obs.reminders, start=date(2026, 1, 1)))
     # the tick at T-3, T0 and T+1 of the waiting petition's conclusion clock: each fires one rung
+    # (the first also checks the obligations: the month unscheduled, October short, the session unrecorded)
     for when in (cal.sub_working_days(due, 3), due, cal.add_working_days(due, 1)):
-        tick(engine, now=at_local(when))
+        tick(engine, now=at_local(when), obligations=obs)
     build_digests(engine, now=at_local(cal.add_working_days(due, 1), 9))
     with transaction(engine) as s:
         rows = [(r.kind, r.channel, r.context) for r in s.scalars(select(OutboxMessage).where(OutboxMessage.channel != "none"))]
