@@ -438,3 +438,39 @@ class TickRun(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     calendar_version: Mapped[str | None] = mapped_column(String(32))  # a change triggers re-projection
+
+
+class ApiToken(Base):
+    """A personal access token for the JSON API (`web.api`): created by a user in the admin,
+    it acts as that user, never more. Only the SHA-256 of the secret is kept (the secret is
+    high-entropy, so a fast hash is enough and lets a lookup use the unique index); the
+    secret is shown once. The role and unit at creation are kept: a token whose user has
+    since changed role or unit (or was deactivated) is refused, and so is one expired or
+    revoked (`engine.services.tokens`)."""
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(NFCString(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in lists to tell tokens apart
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ApiTokenUse(Base):
+    """Every request made with a token (refused ones too): what, when, from where, answer."""
+    __tablename__ = "api_token_uses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(255))
+    status: Mapped[int] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (Index("ix_api_token_uses_token_at", "token_id", "at"),)

@@ -59,6 +59,8 @@ def set_password(session: Session, username: str, password: str) -> User:
     user.password_hash = hash_password(password)
     session.flush()
     end_sessions(session, user.id)
+    from engine.services.tokens import revoke_all
+    revoke_all(session, user.id)  # a stolen password could have made API tokens: they end too
     return user
 
 

@@ -1,0 +1,136 @@
+"""Cases over the API: list (the admin's filters, cursor pages), read (ETag = version),
+receive a new one, take a workflow action (If-Match required: the optimistic lock)."""
+from __future__ import annotations
+
+from flask import g, request
+from engine.persistence.models import Petition
+from engine.services import petitions as svc
+from engine.workflow.policy import mask_personal, sees_personal_data
+from web import queries as Q
+from web.access import ALL_ROLES, allowed_actions
+from web.api import ApiProblem, bp, decode_cursor, encode_cursor, lang, responses, roles, spec, user
+from web.api.schemas import ActionIn, Case, CaseIn, CasePage, CaseQuery, Problem
+from web.auth import CurrentUser
+from web.dbsession import after_commit, db, unit_of_work
+from engine.language.errors import ValidationError
+
+TAGS = ("cases",)
+
+
+def etag(p: Petition) -> str:
+    return f'"{p.version}"'
+
+
+def _summary(p: Petition, wf) -> dict:
+    return svc.petition_to_dict(db(), p, wf, lang(), personal=False, events=False)
+
+
+def case_body(p: Petition) -> dict:
+    """The case as this reader may see it: the petitioners only where the policy allows
+    (auditors never; a denouncer only for those handling the case)."""
+    s, u, wf = db(), user(), Q.context().workflow
+    personal = sees_personal_data(u, p)
+    d = svc.petition_to_dict(s, p, wf, lang(), personal=personal, events=True)
+    d["events"] = mask_personal(u, d["events"])
+    d["personal_data"] = personal
+    d["petitioner_count"] = len(p.petitioners)
+    d["actions"] = [a.name for a in allowed_actions(wf, CurrentUser(u), p)]
+    return d
+
+
+@bp.get("/cases")
+@roles(*ALL_ROLES)
+@spec.validate(query=CaseQuery, resp=responses(HTTP_200=CasePage, HTTP_400=Problem), tags=TAGS,
+               force_resp_serialize=True)
+def list_cases():
+    """List cases in the token's scope
+
+    The admin's filters (search, unit, department, state, category, received dates, overdue);
+    newest first; `next_cursor` leads to the next page. Search reaches petitioners' names only
+    for readers who may see personal data."""
+    q: CaseQuery = request.context.query
+    s, u = db(), user()
+    wf = Q.context().workflow
+    if q.state and q.state not in wf.states:
+        raise ValidationError("bad_choice", field="state", value=q.state, choices=", ".join(wf.states))
+    f = {"q": q.q or "", "unit": q.unit or "", "department": q.department or "", "state": q.state or "",
+         "category": q.category or "", "date_from": q.date_from, "date_to": q.date_to, "overdue": bool(q.overdue),
+         "personal": sees_personal_data(u)}
+    stmt = Q.apply_filters(s, Q.scoped(s, u), f, Q.today())
+    after = decode_cursor(q.cursor)
+    if after is not None:
+        stmt = stmt.where(Petition.id < after)
+    rows = list(s.scalars(stmt.order_by(Petition.id.desc()).limit(q.limit + 1)).unique())
+    page = rows[:q.limit]
+    nxt = encode_cursor(page[-1].id) if len(rows) > q.limit else None
+    return {"items": [_summary(p, wf) for p in page], "next_cursor": nxt}
+
+
+@bp.get("/cases/<code>")
+@roles(*ALL_ROLES)
+@spec.validate(resp=responses(HTTP_200=Case, HTTP_404=Problem), tags=TAGS, force_resp_serialize=True)
+def get_case(code: str):
+    """Read one case, with its clocks and full history
+
+    404 for a case outside the token's scope, as for one that does not exist. The ETag is the
+    case's version: send it back in If-Match to change the case."""
+    p = svc.get_for(db(), code, user())
+    return case_body(p), 200, {"ETag": etag(p)}
+
+
+@bp.post("/cases")
+@roles(*ALL_ROLES)
+@spec.validate(json=CaseIn, resp=responses(HTTP_201=Case, HTTP_400=Problem, HTTP_404=Problem), tags=TAGS,
+               force_resp_serialize=True)
+def create_case():
+    """Receive a case (a clerk: for their own unit)
+
+    The same service as the admin's form: codes are gapless, the conclusion clock starts."""
+    body: CaseIn = request.context.json
+    u = user()
+    ctx = Q.context()
+    with unit_of_work() as w:
+        p = svc.add_petition(w, ctx, body.unit, body.summary, received_on=body.received_on,
+                             session_id=body.session, petitioners=[x.model_dump() for x in body.petitioners],
+                             category=body.category, kind=body.kind, group_size=body.group_size,
+                             complex_prolonged=body.complex_prolonged, incited=body.incited,
+                             actor=w.get(type(u), u.id), external_ref=body.external_ref)
+        new_code = p.code
+    p = svc.get_for(db(), new_code, u)
+    return case_body(p), 201, {"ETag": etag(p), "Location": f"/api/v1/cases/{p.code}"}
+
+
+def _if_match(p: Petition) -> int:
+    """The version the client read, from If-Match; 428 without it, 412 when it is stale."""
+    raw = (request.headers.get("If-Match") or "").strip()
+    if not raw or raw == "*":
+        raise ApiProblem(428, "if_match_required", field="If-Match", code=p.code)
+    tags = [t.strip() for t in raw.split(",")]
+    if etag(p) not in tags:
+        raise ApiProblem(412, "if_match_failed", field="If-Match", code=p.code, actual=p.version,
+                         expected=raw[:40])
+    return p.version
+
+
+@bp.post("/cases/<code>/actions/<action>")
+@roles(*ALL_ROLES)
+@spec.validate(json=ActionIn, resp=responses(HTTP_200=Case, HTTP_400=Problem, HTTP_404=Problem, HTTP_409=Problem,
+                                             HTTP_412=Problem, HTTP_428=Problem), tags=TAGS,
+               force_resp_serialize=True)
+def act(code: str, action: str):
+    """Take a workflow action on a case (If-Match required)
+
+    The same checks as the admin's buttons: role, unit scope, state, required fields, and the
+    optimistic lock: If-Match must carry the ETag read (else 412; without it 428)."""
+    body: ActionIn = request.context.json
+    u = user()
+    p = svc.get_for(db(), code, u)
+    version = _if_match(p)
+    params = {k: (str(v) if not isinstance(v, str) else v) for k, v in body.params.items()}
+    ctx = Q.context()
+    with unit_of_work() as w:
+        result = svc.act(w, ctx, code, action, u.username, params, on=body.on, at=body.at, expect_version=version)
+        outbox = list(result.outbox_ids)
+    after_commit(outbox)
+    p = svc.get_for(db(), code, u)
+    return case_body(p), 200, {"ETag": etag(p)}

@@ -1,0 +1,291 @@
+"""The API's schemas (pydantic): the OpenAPI document is generated from these by spectree,
+and every response is serialized through them, so nothing undeclared leaves the API."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.persistence.models import CATEGORIES, PETITION_KINDS, SESSION_KINDS
+
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+Kind = Literal[PETITION_KINDS]  # type: ignore[valid-type]
+SessionKind = Literal[SESSION_KINDS]  # type: ignore[valid-type]
+Code = Field(min_length=1, max_length=64)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    """An error as RFC 9457 problem details, in Vietnamese or English (Accept-Language)."""
+    type: str = Field(description="about:blank, or a URI naming the kind of problem")
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="the stable error code (engine.language.messages)")
+    field: str | None = None
+    instance: str | None = None
+
+
+# -- cases ---------------------------------------------------------------------------------
+class CaseQuery(Strict):
+    q: str | None = Field(None, max_length=200, description="search words or a case code")
+    unit: str | None = Field(None, max_length=32, description="a unit code: that unit and the units below it")
+    department: str | None = Field(None, max_length=32)
+    state: str | None = Field(None, max_length=32)
+    category: Category | None = None
+    date_from: date | None = Field(None, description="received on or after")
+    date_to: date | None = Field(None, description="received on or before")
+    overdue: bool | None = Field(None, description="only cases with a running clock past due")
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=100, description="`next_cursor` of the previous page")
+
+
+class Petitioner(BaseModel):
+    name: str
+    address: str
+    phone: str
+    email: str
+
+
+class Rule(BaseModel):
+    days: int
+    working: bool
+    source: str
+
+
+class ClockOut(BaseModel):
+    name: str
+    label: str
+    started_on: date
+    due_date: date
+    deadline: str | None
+    status: str
+    stopped_on: date | None
+    original_due_date: date
+    extended_due_date: date | None
+    extensions: int
+    provisional: bool
+    rule: Rule
+
+
+class CaseSummary(BaseModel):
+    code: str
+    unit: str
+    unit_name: str
+    state: str
+    state_label: str
+    version: int
+    department: str | None
+    received_on: date
+    summary: str
+    category: str
+    kind: str
+    clocks: list[ClockOut]
+
+
+class EventOut(BaseModel):
+    seq: int
+    action: str
+    actor: str
+    at: str
+    on: date
+    data: dict[str, Any]
+    hash: str
+
+
+class Case(CaseSummary):
+    department_name: str | None
+    session: int | None
+    is_group: bool
+    group_size: int
+    complex_prolonged: bool
+    notice_no: str | None
+    notice_on: date | None
+    document_no: str | None
+    resolved_on: date | None
+    outcome: str | None
+    referred_agency: str | None
+    reopen_count: int
+    escalated_to: str | None
+    escalated_from: str | None
+    personal_data: bool = Field(description="whether `petitioners` is given: only to readers the policy allows "
+                                            "(never to auditors; a denouncer only to those handling the case)")
+    petitioners: list[Petitioner] | None = None
+    petitioner_count: int
+    actions: list[str] = Field(description="the workflow actions this reader may take now")
+    events: list[EventOut]
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last")
+
+
+class PetitionerIn(Strict):
+    name: str = Field(min_length=1, max_length=255)
+    address: str = Field("", max_length=255)
+    phone: str = Field("", max_length=32)
+    email: str = Field("", max_length=255)
+
+
+class CaseIn(Strict):
+    unit: str = Field(min_length=1, max_length=32, description="the receiving unit's code (a clerk: their own)")
+    summary: str = Field(min_length=1, max_length=4000)
+    received_on: date | None = Field(None, description="default: today (or the session's day)")
+    session: int | None = Field(None, ge=1, le=2**31 - 1, description="the reception session it was raised at")
+    category: Category = "other"
+    kind: Kind = "petition"
+    group_size: int = Field(1, ge=1, le=100000)
+    complex_prolonged: bool = False
+    incited: bool = False
+    external_ref: str | None = Field(None, max_length=128)
+    petitioners: list[PetitionerIn] = Field(default_factory=list, max_length=50)
+
+
+class ActionIn(Strict):
+    params: dict[str, str | int | bool] = Field(default_factory=dict,
+                                                description="the action's fields, as the workflow names them")
+    on: date | None = Field(None, description="the day it happened (default today); not with `at`")
+    at: str | None = Field(None, max_length=40, description="the instant it happened, ISO 8601 with an offset")
+
+
+# -- sessions ------------------------------------------------------------------------------
+class SessionQuery(Strict):
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=100)
+
+
+class SessionOut(BaseModel):
+    id: int
+    unit: str
+    kind: str
+    held_on: date
+    chair: str
+    people: int
+    groups: int
+    refused: int
+
+
+class SessionPage(BaseModel):
+    items: list[SessionOut]
+    next_cursor: str | None
+
+
+class SessionIn(Strict):
+    unit: str | None = Field(None, max_length=32, description="default: the token user's unit (a clerk: only it)")
+    kind: SessionKind
+    held_on: date
+    chair: str = Field("", max_length=255)
+    people: int = Field(0, ge=0, le=100000)
+    groups: int = Field(0, ge=0, le=100000)
+    refused: int = Field(0, ge=0, le=100000)
+    note: str = Field("", max_length=4000)
+    external_ref: str | None = Field(None, max_length=128)
+
+
+# -- calendar, units, reports --------------------------------------------------------------
+class DeadlineQuery(Strict):
+    start: date = Field(description="the day of the event (not counted)")
+    days: int = Field(ge=0, le=3650)
+    working: bool = Field(True, description="working days (true) or calendar days (false)")
+
+
+class DayNoteOut(BaseModel):
+    date: date
+    kind: str
+    reason: str
+    source: str
+    reason_en: str
+    source_en: str
+    file: str | None = None
+
+
+class DeadlineOut(BaseModel):
+    start_date: date
+    days: int
+    working_days: bool
+    due_date: date
+    deadline: str
+    skipped: list[DayNoteOut]
+    worked_weekend_days: list[DayNoteOut]
+    decision_files: list[str]
+    provisional: bool
+    provisional_years: list[int]
+    calendar_version: str
+
+
+class UnitOut(BaseModel):
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    valid_from: date | None
+    valid_to: date | None
+
+
+class UnitList(BaseModel):
+    items: list[UnitOut]
+
+
+class ReportQuery(Strict):
+    unit: str | None = Field(None, max_length=32, description="default: the reader's unit (a department's parent)")
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+
+
+class OntimeQuery(ReportQuery):
+    by: Literal["unit", "department", "category", "month"] | None = None
+    clock: Literal["conclusion", "resolution"] | None = None
+
+
+class Tiers(BaseModel):
+    commune: int
+    province: int
+    total: int
+
+
+class Period(BaseModel):
+    """Output with `from` and `to` (Python names date_from, date_to)."""
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)
+
+
+class Appendix2Out(Period):
+    unit: str
+    unit_name: str
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+    figures: dict[str, Tiers]
+
+
+class OntimeRowOut(BaseModel):
+    clock: str
+    key: str | None
+    label: str
+    met_on_time: int
+    met_late: int
+    open_overdue: int
+    open_on_track: int
+    extended: int
+    judged: int
+    total: int
+    rate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    median_days: float | None
+    p90_days: float | None
+
+
+class OntimeOut(Period):
+    unit: str
+    unit_name: str
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+    as_of: date
+    by: str | None
+    definition: str
+    totals: list[OntimeRowOut]
+    rows: list[OntimeRowOut]
