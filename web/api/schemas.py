@@ -41,7 +41,8 @@ class CaseQuery(Strict):
     date_to: date | None = Field(None, description="received on or before")
     overdue: bool | None = Field(None, description="only cases with a running clock past due")
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=100, description="`next_cursor` of the previous page")
+    cursor: str | None = Field(None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$",
+                               description="`next_cursor` of the previous page")
 
 
 class Petitioner(BaseModel):
@@ -156,7 +157,7 @@ class ActionIn(Strict):
 # -- sessions ------------------------------------------------------------------------------
 class SessionQuery(Strict):
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=100)
+    cursor: str | None = Field(None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class SessionOut(BaseModel):
