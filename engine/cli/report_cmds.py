@@ -64,6 +64,20 @@ def report_appendix2(unit_code, date_from, date_to, fmt, out):
     _emit(export(rep, fmt, lang()), out)
 
 
+@report.command("compliance")
+@_period_options
+@click.option("--as-of", "as_of", help="Judge missed sessions and ended months as of this date (default: today).")
+def report_compliance(unit_code, date_from, date_to, fmt, out, as_of):
+    """Reception and dialogue obligations (config/obligations.toml): required, planned, held, missed,
+    cancelled and shortfall per unit and chair role, the unit and every unit below it."""
+    from engine.reports.compliance import compliance_report, export_compliance
+    from engine.reports.periods import check_range
+    check_range(date_from, date_to)
+    with Tx() as s:
+        rep = compliance_report(s, unit_code, date_from, date_to, as_of=as_of, lang=lang())
+    _emit(export_compliance(rep, fmt, lang()), out)
+
+
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--skip-invalid", is_flag=True, help="Load the valid rows and report the rejected ones.")

@@ -133,3 +133,44 @@ def test_exports_xlsx_csv_and_formula_names(sessions):
     names = [c for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("=")]
     assert names and all(c.data_type == "s" for c in names)
     assert "Tổng cộng" in export_compliance(rep, "table", "vi")
+
+
+def test_the_command(tmp_path):
+    """`petitions report compliance`: a year planned from the command line is counted; bad
+    input is a bilingual message and exit code 2, never a traceback."""
+    import json
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, PETITIONS_VAR_DIR=str(tmp_path / "var"), PETITIONS_LANG="vi",
+               DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}")
+
+    def run(*args, **extra):
+        return subprocess.run([sys.executable, "-m", "engine", *args], env=dict(env, **extra), capture_output=True,
+                              text=True)
+    assert run("db", "upgrade").returncode == 0
+    units = tmp_path / "units.csv"
+    units.write_text("code,name,level,parent_code\nHT,Tỉnh Hà Tĩnh,province,\nKT,Xã Kỳ Thượng,commune,HT\n",
+                     encoding="utf-8")
+    assert run("units", "load", str(units)).returncode == 0
+    year = date.today().year + 1
+    r = run("session", "plan", "--unit", "KT", "--monthly", "10,25", "--year", str(year), "--place", "Trụ sở",
+            "--chair", "Nguyễn Văn A", "--chair-role", "party_secretary")
+    assert r.returncode == 0, r.stderr
+    r = run("report", "compliance", "--unit", "HT", "--from", f"01/01/{year}", "--to", f"31/12/{year}",
+            "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    kt = {x["obligation"]: x for x in rep["rows"] if x["unit"] == "KT"}
+    party = kt["party_head_reception_commune"]
+    assert (party["required"], party["planned"], party["held"], party["missed"], party["shortfall"]) == (24, 24, 0, 0, 0)
+    assert kt["party_head_dialogue"]["required"] == 2
+    out = tmp_path / "c.xlsx"
+    r = run("report", "compliance", "--unit", "HT", "--from", f"{year}-01-01", "--to", f"{year}-03-31", "--format",
+            "xlsx", "--out", str(out))
+    assert r.returncode == 0 and load_workbook(out).active.cell(5, 1).value == "Tỉnh Hà Tĩnh (HT)"
+    r = run("report", "compliance", "--unit", "HT", "--from", f"{year}-03-31", "--to", f"{year}-01-01")
+    assert r.returncode == 2 and "31/03" in r.stderr and "Traceback" not in r.stderr
+    r = run("report", "compliance", "--unit", "NOPE", "--from", f"{year}-01-01", "--to", f"{year}-01-31",
+            PETITIONS_LANG="en")
+    assert r.returncode == 2 and "Unknown unit 'NOPE'" in r.stderr and "Traceback" not in r.stderr
