@@ -28,6 +28,8 @@ def vndate(d) -> str:
 def vndatetime(dt) -> str:
     if dt is None:
         return ""
+    if isinstance(dt, str):  # an ISO instant kept as text (e.g. an audit checkpoint)
+        dt = datetime.fromisoformat(dt)
     return local_datetime(dt).strftime("%H:%M %d/%m/%Y")
 
 

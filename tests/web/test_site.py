@@ -58,6 +58,7 @@ def test_secure_cookie_over_https(org, tmp_path):
     from config.settings import Settings
     from web import create_app
     app = create_app(engine=org, settings=Settings(var_dir=tmp_path, secret_key="Xq3v9-pL2rT8kWm4ZbN6yHc1JfD5sGaE7uVo0iRt",
+                                                         audit_key="Lm7-Qw2eRt5yUi8oPa1sDf4gHj6kZx9cVb3n",
                                                          public_url="https://x.gov.vn"))
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
