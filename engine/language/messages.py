@@ -242,6 +242,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "api_method": ("Địa chỉ này không nhận phương thức {method}", "This address does not accept {method}"),
     "api_bad_input": ("Dữ liệu gửi lên không hợp lệ: {errors}", "The request is not valid: {errors}"),
     "api_error": ("Lỗi máy chủ; đã ghi nhật ký. Thử lại sau ít phút", "Server error; it was logged. Try again in a moment"),
+    "duplicate_ref": ("Mã tham chiếu «{ref}» đã được dùng cho một bản ghi khác",
+                      "Reference '{ref}' is already used by another record"),
     "bad_cursor": ("Con trỏ phân trang không hợp lệ «{value}»", "Invalid pagination cursor '{value}'"),
     "if_match_required": ("Cần tiêu đề If-Match mang ETag của đơn {code} (đọc đơn để lấy ETag) để thay đổi đơn",
                           "An If-Match header with the ETag of case {code} is required to change it (read the case for its ETag)"),

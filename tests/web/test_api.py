@@ -312,3 +312,10 @@ def test_calendar_units_reports_sessions(api, data, org):
                                                  "unit": "C2"}), 403)
     is_problem(api("dept1").post("/api/v1/sessions", json={"kind": "reception_periodic", "held_on": "2026-11-16"}), 403)
     is_problem(s1.post("/api/v1/sessions", json={"kind": "party", "held_on": "2026-11-16"}), 400)
+    # an external reference names one record: the second is a 409 problem, not a server error
+    ref = {"kind": "reception_periodic", "held_on": "2026-11-17", "external_ref": "MC-2026-1"}
+    assert s1.post("/api/v1/sessions", json=ref).status_code == 201
+    assert is_problem(s1.post("/api/v1/sessions", json=ref), 409)["field"] == "external_ref"
+    case = {"unit": "C1", "summary": "Hỏi về trợ cấp", "received_on": "2026-11-19", "external_ref": "MC-2026-2"}
+    assert s1.post("/api/v1/cases", json=case).status_code == 201
+    is_problem(s1.post("/api/v1/cases", json=case), 409)

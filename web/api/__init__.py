@@ -21,6 +21,7 @@ import math
 from datetime import timedelta
 
 from flask import Blueprint, current_app, g, render_template, request
+from sqlalchemy import select
 from spectree import Response, SpecTree
 from spectree.models import SecurityScheme, SecuritySchemeData
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
@@ -73,6 +74,12 @@ def roles(*names: str):
         view.allowed_roles = tuple(names) + ("admin",)
         return view
     return deco
+
+
+def unique_ref(session, model, ref: str | None) -> None:
+    """An external reference names one record: a second one is a 409, not a database error."""
+    if ref and session.scalar(select(model.id).where(model.external_ref == ref.strip())) is not None:
+        raise ApiProblem(409, "duplicate_ref", field="external_ref", ref=ref[:128])
 
 
 def problem(status: int, code: str, detail: str, field: str | None = None, headers: dict | None = None):

@@ -8,7 +8,7 @@ from engine.services import petitions as svc
 from engine.workflow.policy import mask_personal, sees_personal_data
 from web import queries as Q
 from web.access import ALL_ROLES, allowed_actions
-from web.api import ApiProblem, bp, decode_cursor, encode_cursor, lang, responses, roles, spec, user
+from web.api import ApiProblem, bp, unique_ref, decode_cursor, encode_cursor, lang, responses, roles, spec, user
 from web.api.schemas import ActionIn, Case, CaseIn, CasePage, CaseQuery, Problem
 from web.auth import CurrentUser
 from web.dbsession import after_commit, db, unit_of_work
@@ -80,7 +80,7 @@ def get_case(code: str):
 
 @bp.post("/cases")
 @roles(*ALL_ROLES)
-@spec.validate(json=CaseIn, resp=responses(HTTP_201=Case, HTTP_400=Problem, HTTP_404=Problem), tags=TAGS,
+@spec.validate(json=CaseIn, resp=responses(HTTP_201=Case, HTTP_400=Problem, HTTP_404=Problem, HTTP_409=Problem), tags=TAGS,
                force_resp_serialize=True)
 def create_case():
     """Receive a case (a clerk: for their own unit)
@@ -90,6 +90,7 @@ def create_case():
     u = user()
     ctx = Q.context()
     with unit_of_work() as w:
+        unique_ref(w, Petition, body.external_ref)
         p = svc.add_petition(w, ctx, body.unit, body.summary, received_on=body.received_on,
                              session_id=body.session, petitioners=[x.model_dump() for x in body.petitioners],
                              category=body.category, kind=body.kind, group_size=body.group_size,

@@ -13,7 +13,7 @@ from engine.reports.ontime import ontime_report
 from engine.services.sessions import add_session, session_to_dict
 from web import queries as Q
 from web.access import ALL_ROLES
-from web.api import ApiProblem, bp, decode_cursor, encode_cursor, lang, responses, roles, spec, user
+from web.api import ApiProblem, bp, unique_ref, decode_cursor, encode_cursor, lang, responses, roles, spec, user
 from web.api.schemas import (Appendix2Out, DeadlineOut, DeadlineQuery, OntimeOut, OntimeQuery, Problem, ReportQuery,
                              SessionIn, SessionOut, SessionPage, SessionQuery, UnitList)
 from web.dbsession import db, unit_of_work
@@ -125,7 +125,7 @@ def list_sessions():
 
 @bp.post("/sessions")
 @roles(*SESSION_WRITERS)
-@spec.validate(json=SessionIn, resp=responses(HTTP_201=SessionOut, HTTP_400=Problem, HTTP_404=Problem),
+@spec.validate(json=SessionIn, resp=responses(HTTP_201=SessionOut, HTTP_400=Problem, HTTP_404=Problem, HTTP_409=Problem),
                tags=("sessions",), force_resp_serialize=True)
 def record_session():
     """Record a reception or dialogue that was held (a clerk: for their own unit)"""
@@ -138,6 +138,7 @@ def record_session():
             raise Forbidden("out_of_scope_receive", username=u.username, unit=body.unit)
     code = body.unit or s.get(OrgUnit, u.unit_id).code
     with unit_of_work() as w:
+        unique_ref(w, ReceptionSession, body.external_ref)
         rs = add_session(w, code, body.kind, body.held_on, people=body.people, groups=body.groups,
                          refused=body.refused, chair=body.chair, note=body.note, external_ref=body.external_ref)
         out = session_to_dict(rs)
