@@ -19,6 +19,7 @@ pytestmark = pytest.mark.e2e
 WIDTHS = (390, 1366)
 MAX_PAGES = 30  # per user and language
 CODE_SEG = re.compile(r"^KN-[A-Za-z0-9-]+$")
+DOWNLOAD = re.compile(r"\.(ics|csv|xlsx|json|pdf|docx|zip)(\?|$)|^/api/")  # files and machine interfaces
 
 MEASURE = """() => {
   const W = window.innerWidth, doc = document.documentElement;
@@ -62,7 +63,7 @@ def pages_of(page, base) -> list[str]:
     for h in list(out):
         page.goto(base + h)
         for link in page.evaluate(LINKS):
-            if not link.startswith("/") or link.startswith("/static/") or "format=" in link:
+            if not link.startswith("/") or link.startswith("/static/") or "format=" in link or DOWNLOAD.search(link):
                 continue
             if shape(link) not in shapes and len(out) < MAX_PAGES:
                 shapes.add(shape(link))
