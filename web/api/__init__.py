@@ -153,7 +153,39 @@ def _finish_spec(raw: dict) -> dict:
                     "schema": {"type": "string", "maxLength": 100}})
             if method == "post" and path == "/api/v1/cases" and "201" in op["responses"]:
                 op["responses"]["201"]["headers"] = etag
+    out["webhooks"] = _webhooks(out["components"]["schemas"])
     return out
+
+
+WEBHOOK_DOC = (
+    "A reminder of a case's deadline, POSTed to WEBHOOK_URL (for an SMS or Zalo gateway) once per rung of a "
+    "clock. Signed: `X-Petitions-Signature: sha256=<hex>` is HMAC-SHA256 with WEBHOOK_SECRET over "
+    "`<X-Petitions-Timestamp>.<raw body>` (the timestamp is Unix seconds: reject old ones to stop replays). "
+    "Answer 2xx to accept. 5xx, 408, 429 and network errors are retried with back-off (1, 2, 4 … minutes, "
+    "at most 6 hours apart, {attempts} attempts); other 4xx are final. Redirects are not followed. Every "
+    "attempt is in the delivery log (the outbox), which an administrator can replay; `id` stays the same, "
+    "so deduplicate on it. Personal data never appears in the payload for readers who may not see it.")
+
+
+def _webhooks(schemas: dict) -> dict:
+    from pydantic.json_schema import models_json_schema
+    from notifications.dispatcher import MAX_ATTEMPTS
+    from notifications.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
+    from web.api.schemas import WebhookEvent
+    _, defs = models_json_schema([(WebhookEvent, "serialization")], ref_template="#/components/schemas/{model}")
+    schemas.update(defs.get("$defs", {}))
+    headers = [{"name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string",
+                "pattern": "^sha256=[0-9a-f]{64}$"}},
+               {"name": TIMESTAMP_HEADER, "in": "header", "required": True, "schema": {"type": "string",
+                "pattern": "^[0-9]+$"}}]
+    return {"reminder": {"post": {
+        "summary": "A deadline reminder (due soon, due today, overdue)",
+        "description": WEBHOOK_DOC.format(attempts=MAX_ATTEMPTS), "operationId": "webhook_reminder",
+        "parameters": headers,
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/WebhookEvent"}}}},
+        "responses": {"2XX": {"description": "accepted"},
+                      "5XX": {"description": "retried with back-off"}}}}}
 
 
 def openapi() -> dict:

@@ -290,3 +290,37 @@ class OntimeOut(Period):
     definition: str
     totals: list[OntimeRowOut]
     rows: list[OntimeRowOut]
+
+
+# -- webhooks (what the dispatcher POSTs: notifications/dispatcher.py, channels/webhook.py) --
+class WebhookPetition(BaseModel):
+    code: str
+    summary: str
+    unit_name: str
+    department_name: str
+    state_label: str
+
+
+class WebhookClock(BaseModel):
+    name: Literal["conclusion", "resolution"]
+    due_date: date
+    working_days_left: int
+    overdue_working_days: int
+    extended: bool
+
+
+class ReminderContext(BaseModel):
+    recipient_name: str = Field(description="the first recipient of the reminder (a gateway addresses them)")
+    petition: WebhookPetition
+    clock: WebhookClock
+    rung: str = Field(description="the reminder ladder's rung (config/workflow.toml), e.g. 'T-3', 'T0', 'T+1'")
+    url: str = Field(description="the case in the admin")
+
+
+class WebhookEvent(BaseModel):
+    """One signed POST per reminder rung of a clock (WEBHOOK_URL, WEBHOOK_SECRET)."""
+    kind: Literal["due_soon", "due_today", "overdue"]
+    id: int = Field(description="the outbox row: the same id on every retry and replay (deduplicate on it)")
+    subject: str = Field(description="the rendered subject, in the first recipient's language")
+    text: str = Field(description="the rendered plain-text body")
+    context: ReminderContext
