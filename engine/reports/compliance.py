@@ -19,12 +19,11 @@ sees its communes side by side, one row per unit and obligation, then totals per
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from engine.deadlines.calendar import WorkingCalendar, default_calendar
@@ -157,64 +156,89 @@ def compliance_report(session: Session, unit_code: str, date_from, date_to, as_o
     root, start, end, plan = _plan(session, unit_code, date_from, date_to, obs, cal)
     rows: list[ComplianceRow] = []
     if plan:
-        span_a = min(b.start for _, bk in plan for bs in bk.values() for b in bs)
-        span_b = max(b.end for _, bk in plan for bs in bk.values() for b in bs)
-        span_a, span_b = min(span_a, start), max(span_b, end)
-        pairs = {(r.chair_role, k) for r in obs.rules for k in r.kinds}
-        roles = sorted({p[0] for p in pairs})
-        kinds = sorted({p[1] for p in pairs})
-        ids = [u.id for u, _ in plan]
-        S = ReceptionSession
-        planned_flag = S.planned_on.isnot(None)
-        q = (select(S.unit_id, S.chair_role, S.kind, S.status, planned_flag.label("was_planned"), S.held_on,
-                    func.count().label("n"))
-             .where(S.held_on >= span_a, S.held_on <= span_b, S.chair_role.in_(roles), S.kind.in_(kinds))
-             .group_by(S.unit_id, S.chair_role, S.kind, S.status, planned_flag, S.held_on))
-        if len(ids) <= 1000:  # larger subtrees: filtered below (a long IN list costs more than it saves)
-            q = q.where(S.unit_id.in_(ids))
-        # days[unit][(role, kind)] -> list of (day, status, was_planned, n)
-        days: dict[int, dict[tuple, list]] = defaultdict(lambda: defaultdict(list))
-        wanted = set(ids)
-        for r in session.execute(q):
-            if r.unit_id in wanted:
-                days[r.unit_id][(r.chair_role, r.kind)].append((r.held_on, r.status, bool(r.was_planned), r.n))
-        for u, bk in plan:
-            mine = days.get(u.id, {})
-            for key, bs in bk.items():
-                ob = bs[-1].obligation
-                entries = [e for k in ob.kinds for e in mine.get((ob.chair_role, k), ())]
-                row = ComplianceRow(u.code, u.name, u.level, key, ob.chair_role, ob.per, ob.minimum,
-                                    ob.source_in(lang))
-                row.required = sum(b.minimum for b in bs)
-                for day, status, was_planned, n in entries:
-                    if not start <= day <= end:
-                        continue
-                    if status == "held":
-                        row.held += n
-                    elif status == "cancelled":
-                        row.cancelled += n
-                    elif status == "planned" and day < as_of:
-                        row.missed += n
-                    if was_planned and status != "cancelled":
-                        row.planned += n
-                starts = [b.start for b in bs]  # a key's buckets do not overlap
-                got = [0] * len(bs)
-                for d, status, _, n in entries:
-                    if status == "held":
-                        i = bisect_right(starts, d) - 1
-                        if i >= 0 and d <= bs[i].end:
-                            got[i] += n
-                for b, g in zip(bs, got):
-                    if b.end < as_of and g < b.minimum:
-                        row.shortfall += b.minimum - g
-                        row.short_periods.append(b.label)
-                rows.append(row)
+        rows = _count(session, plan, obs, start, end, as_of, lang)
     totals: dict[str, ComplianceRow] = {}
     for r in rows:
         t = totals.setdefault(r.obligation, ComplianceRow("", "", "", r.obligation, r.chair_role, r.per, r.minimum,
                                                           r.source))
         t.add(r)
     return ComplianceReport(root.code, root.name, start, end, as_of, rows, list(totals.values()))
+
+
+def _count(session: Session, plan, obs: Obligations, start: date, end: date, as_of: date,
+           lang: str) -> list[ComplianceRow]:
+    """Two queries whatever the size of the subtree: the period's figures summed per unit, chair
+    role and kind; the held sessions' dates over the months/weeks/years due, which Python
+    places in their bucket through a day → bucket table built once per unit signature."""
+    S = ReceptionSession
+    pairs = {(r.chair_role, k) for r in obs.rules for k in r.kinds}
+    roles, kinds = sorted({p[0] for p in pairs}), sorted({p[1] for p in pairs})
+    ids = [u.id for u, _ in plan]
+    wanted = set(ids)
+    few = len(ids) <= 1000  # larger subtrees are filtered here: a long IN list costs more than it saves
+    scope = [S.unit_id.in_(ids)] if few else []
+
+    figures: dict[tuple, list[int]] = {}
+    missed = (S.status == "planned") & (S.held_on < as_of)
+    q = (select(S.unit_id, S.chair_role, S.kind,
+                func.sum(case((S.status == "held", 1), else_=0)),
+                func.sum(case(((S.planned_on.isnot(None)) & (S.status != "cancelled"), 1), else_=0)),
+                func.sum(case((missed, 1), else_=0)),
+                func.sum(case((S.status == "cancelled", 1), else_=0)))
+         .where(S.held_on >= start, S.held_on <= end, S.chair_role.in_(roles), S.kind.in_(kinds), *scope)
+         .group_by(S.unit_id, S.chair_role, S.kind))
+    for unit_id, role, kind, held, planned, miss, cancelled in session.execute(q):
+        if unit_id in wanted:
+            figures[(unit_id, role, kind)] = [int(held or 0), int(planned or 0), int(miss or 0), int(cancelled or 0)]
+
+    # the day → bucket tables, shared by the units of one signature (same dict of buckets)
+    tables: dict[int, dict[str, dict[int, int]]] = {}
+    for _, bk in plan:
+        if id(bk) not in tables:
+            tables[id(bk)] = {key: {o: i for i, b in enumerate(bs)
+                                    for o in range(b.start.toordinal(), b.end.toordinal() + 1)}
+                              for key, bs in bk.items()}
+    counts: dict[tuple[int, str], list[int]] = {}
+    route: dict[tuple, list[tuple[dict, list[int]]]] = defaultdict(list)  # (unit, role, kind) -> [(table, counts)]
+    for u, bk in plan:
+        for key, bs in bk.items():
+            c = counts[(u.id, key)] = [0] * len(bs)
+            ob = bs[-1].obligation
+            for kind in ob.kinds:
+                route[(u.id, ob.chair_role, kind)].append((tables[id(bk)][key], c))
+    span_a = min(b.start for _, bk in plan for bs in bk.values() for b in bs)
+    span_b = max(b.end for _, bk in plan for bs in bk.values() for b in bs)
+    q = (select(S.unit_id, S.chair_role, S.kind, S.held_on)
+         .where(S.status == "held", S.held_on >= span_a, S.held_on <= span_b, S.chair_role.in_(roles),
+                S.kind.in_(kinds), *scope))
+    for unit_id, role, kind, day in session.execute(q):
+        targets = route.get((unit_id, role, kind))
+        if targets:
+            o = day.toordinal()
+            for table, c in targets:
+                i = table.get(o)
+                if i is not None:
+                    c[i] += 1
+
+    rows = []
+    for u, bk in plan:
+        for key, bs in bk.items():
+            ob = bs[-1].obligation
+            row = ComplianceRow(u.code, u.name, u.level, key, ob.chair_role, ob.per, ob.minimum, ob.source_in(lang))
+            row.required = sum(b.minimum for b in bs)
+            for kind in ob.kinds:
+                f = figures.get((u.id, ob.chair_role, kind))
+                if f:
+                    row.held += f[0]
+                    row.planned += f[1]
+                    row.missed += f[2]
+                    row.cancelled += f[3]
+            for b, got in zip(bs, counts[(u.id, key)]):
+                if b.end < as_of and got < b.minimum:
+                    row.shortfall += b.minimum - got
+                    row.short_periods.append(b.label)
+            rows.append(row)
+    return rows
 
 
 def compliance_items(session: Session, unit_code: str, date_from, date_to, obligation: str, figure: str,
