@@ -126,13 +126,15 @@ def load_demo(session: Session, ctx: svc.Context, seed: int = 11) -> dict:
                     continue
                 kind = rng.choice(["reception_periodic"] * 4 + ["reception_adhoc", "dialogue_periodic", "dialogue_thematic"])
                 rs = add_session(session, unit, kind, held, people=rng.randrange(1, 9), groups=int(rng.random() < 0.1),
-                                 refused=int(rng.random() < 0.03), chair="Bí thư")
+                                 refused=int(rng.random() < 0.03), chair="Bí thư", today=today)
                 n_sessions += 1
                 for _ in range(rng.randrange(1, 4)):
                     n_petitions += 1
                     _one_petition(session, ctx, rng, unit, rs.id, held, clerk, leader, depts, today)
         day += timedelta(days=14)
-    return {"units": len(UNITS), "sessions": n_sessions, "petitions": n_petitions, "password": DEMO_PASSWORD,
+    n_planned = _plan_year(session, cal, today)
+    return {"units": len(UNITS), "sessions": n_sessions, "planned": n_planned, "petitions": n_petitions,
+            "password": DEMO_PASSWORD,
             "users": [{"username": u, "role": r, "unit": un} for u, r, un, _ in USERS]}
 
 
@@ -183,3 +185,32 @@ def _one_petition(session, ctx, rng, unit, session_id, held, clerk, leader, dept
                 on=on(cal.add_working_days(resolve_on, 5)))
     elif r < 0.5:
         svc.act(session, ctx, p.code, "close", clerk, {}, on=on(cal.add_working_days(resolve_on, 3)))
+
+
+def _plan_year(session: Session, cal, today: date) -> int:
+    """Kỳ Thượng's plan for the coming year (issue 14): the party secretary receives citizens on
+    the 10th and the 25th of every month (a day off moves to the next working day), two
+    thematic dialogues; planned from ten days ago, so one session may show as missed; this
+    month and the next are published (the public page and the iCalendar feed show them)."""
+    from engine.language.errors import ValidationError
+    from engine.services import sessions as plans
+    since = today - timedelta(days=10)
+    dates = [d for y in (since.year, since.year + 1) for d in plans.monthly_dates(y, [10, 25], cal=cal, after=since)
+             if d <= since + timedelta(days=365)]
+    plans.plan_series(session, "KYTHUONG", "reception_periodic", dates, starts_at="07:30", ends_at="11:00",
+                      place="Trụ sở Đảng ủy xã Kỳ Thượng", chair="Phạm Văn Hùng", chair_role="party_secretary",
+                      today=since)
+    dialogues = [cal.next_working_day(since + timedelta(days=n)) for n in (45, 225)]
+    plans.plan_series(session, "KYTHUONG", "dialogue_thematic", dialogues[:1], starts_at="14:00", ends_at="16:30",
+                      place="Nhà văn hóa thôn 3", chair="Phạm Văn Hùng", chair_role="party_secretary",
+                      topic="Giải phóng mặt bằng đường liên xã", today=since)
+    plans.plan_series(session, "KYTHUONG", "dialogue_periodic", dialogues[1:], starts_at="14:00", ends_at="16:30",
+                      place="Hội trường UBND xã Kỳ Thượng", chair="Phạm Văn Hùng", chair_role="party_secretary",
+                      today=since)
+    nxt = (today.replace(day=28) + timedelta(days=4))
+    for period in (f"{today.year:04d}-{today.month:02d}", f"{nxt.year:04d}-{nxt.month:02d}"):
+        try:
+            plans.publish_schedule(session, "KYTHUONG", period)
+        except ValidationError:  # a month without a planned session has nothing to publish
+            pass
+    return len(dates) + len(dialogues)

@@ -43,13 +43,16 @@ def desk():
     s = db()
     user = current_user.model()
     scope = unit_scope_ids(s, user)
-    sq = select(ReceptionSession).order_by(ReceptionSession.held_on.desc(), ReceptionSession.id.desc()).limit(10)
+    sq = (select(ReceptionSession).where(ReceptionSession.status == "held")
+          .order_by(ReceptionSession.held_on.desc(), ReceptionSession.id.desc()).limit(10))
     if scope is not None:
         sq = sq.where(ReceptionSession.unit_id.in_(scope))
     recent = list(s.scalars(sq))
+    missed = ssvc.missed_sessions(s, scope, today=Q.today(), limit=20)
+    upcoming = ssvc.upcoming_sessions(s, scope, today=Q.today(), limit=5)
     awaiting = list(s.scalars(Q.by_deadline(Q.scoped(s, user).where(Petition.state == "received")).limit(50)).unique())
     ctx = Q.context()
-    return render_template("desk.html", recent=recent, awaiting=awaiting,
+    return render_template("desk.html", recent=recent, awaiting=awaiting, missed=missed, upcoming=upcoming,
                            badges={p.id: badge(p, Q.today(), ctx.cal) for p in awaiting})
 
 
@@ -114,7 +117,7 @@ def new_session():
         with unit_of_work() as s:
             rs = add_session(s, unit.code, values["kind"], held, people=people if people is not None else len(rows),
                              groups=groups or 0, refused=refused or 0, chair=values["chair"].strip(),
-                             note=values["note"].strip())
+                             note=values["note"].strip(), today=Q.today())
             actor = svc.user_by_name(s, current_user.username)
             codes = []
             for row_i, r in enumerate(rows):
@@ -162,11 +165,7 @@ def _session_in_scope(session_id: int) -> ReceptionSession:
 @bp.route("/sessions/<int:session_id>")
 @allow("clerk", "leader", "auditor")
 def show(session_id):
-    rs = _session_in_scope(session_id)
-    petitions = list(db().scalars(select(Petition).where(Petition.session_id == rs.id).order_by(Petition.id)))
-    ctx = Q.context()
-    return render_template("session_show.html", rs=rs, petitions=petitions,
-                           badges={p.id: badge(p, Q.today(), ctx.cal) for p in petitions})
+    return _render_show(_session_in_scope(session_id))
 
 
 MAX_PICKS = 200  # the form lists at most 200 petitions
@@ -254,7 +253,8 @@ def logbook():
     d_from = parse_filter_date(request.args.get("date_from"), "date_from", errors) or date(today.year, 1, 1)
     d_to = parse_filter_date(request.args.get("date_to"), "date_to", errors) or today
     scope = unit_scope_ids(s, current_user.model())
-    q = (select(ReceptionSession).where(ReceptionSession.held_on >= d_from, ReceptionSession.held_on <= d_to)
+    q = (select(ReceptionSession).where(ReceptionSession.status == "held", ReceptionSession.held_on >= d_from,
+                                        ReceptionSession.held_on <= d_to)
          .order_by(ReceptionSession.held_on, ReceptionSession.id).limit(1000))
     if scope is not None:
         q = q.where(ReceptionSession.unit_id.in_(scope))
@@ -265,3 +265,282 @@ def logbook():
             by_session[p.session_id].append(p)
     return render_template("logbook.html", sessions=sessions, by_session=by_session, d_from=d_from, d_to=d_to,
                            errors=errors), (400 if errors else 200)
+
+
+# -- planning, publishing, holding (issue 14) ----------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+from flask import Response, make_response  # noqa: E402
+from flask_babel import lazy_gettext as _l  # noqa: E402
+
+from engine.language.messages import render as render_message  # noqa: E402
+from engine.services import sessions as ssvc  # noqa: E402
+from web.access import public  # noqa: E402
+from web.i18n import current_lang  # noqa: E402
+
+JOURNAL_LABELS = {"planned": _l("planned"), "rescheduled": _l("rescheduled"), "cancelled": _l("cancelled"),
+                  "held": _l("recorded as held"), "recorded": _l("recorded"), "published": _l("published")}
+STATUS_LABELS = {"planned": _l("Planned"), "held": _l("Held"), "cancelled": _l("Cancelled"), "missed": _l("Missed")}
+PLAN_FIELDS = {"planned_on": _l("Dates"), "starts_at": _l("Starts at"), "ends_at": _l("Ends at"), "place": _l("Place"),
+               "chair": _l("Chaired by"), "chair_role": _l("Chair's role"), "topic": _l("Topic"),
+               "reason": _l("Reason"), "held_on": _l("Date held"), "bodies": _l("Bodies that took part"),
+               "invited": _l("Invitation list"), "people": _l("People received"), "groups": _l("Groups of many people"),
+               "refused": _l("Refused"), "period": _l("Month or year"), "kind": _l("Kind"), "unit": _l("Unit"),
+               "monthly": _l("Every month on days"), "year": _l("Year"), "code": _l("Code"),
+               "label_vi": _l("Label (Vietnamese)"), "label_en": _l("Label (English)"), "list": _l("List")}
+
+
+def _status(rs, today):
+    return "missed" if rs.is_missed(today) else rs.status
+
+
+def _warn_flash(outcomes) -> None:
+    for o in outcomes:
+        for code, params in o.warnings:
+            flash(render_message(code, current_lang(), **params), "warning")
+
+
+def _field_error(exc: DomainError, errors: dict, known) -> None:
+    errors[exc.field if exc.field in known else "form"] = error_text(exc)
+
+
+def _my_unit_ids():
+    return unit_scope_ids(db(), current_user.model())
+
+
+@bp.route("/schedule")
+@allow("clerk", "leader", "auditor")
+def schedule():
+    """The unit's plan: missed sessions first, then what is coming, then what happened."""
+    s = db()
+    today = Q.today()
+    errors: dict = {}
+    year = parse_int(request.args.get("year") or str(today.year), "year", errors, minimum=2000) or today.year
+    if year > 2100:
+        errors["year"] = _("Invalid year.")
+        year = today.year
+    scope = _my_unit_ids()
+    q = (select(ReceptionSession).where(ReceptionSession.held_on >= date(year, 1, 1),
+                                        ReceptionSession.held_on <= date(year, 12, 31))
+         .order_by(ReceptionSession.held_on, ReceptionSession.starts_at, ReceptionSession.id).limit(2000))
+    if scope is not None:
+        q = q.where(ReceptionSession.unit_id.in_(scope))
+    rows = list(s.scalars(q))
+    missed = ssvc.missed_sessions(s, scope, today=today)
+    user = current_user.model()
+    unit = s.get(OrgUnit, user.unit_id)
+    pubs = ssvc.publications(s, user.unit_id, limit=24)
+    months = {}
+    for r in rows:
+        months.setdefault(r.held_on.month, []).append(r)
+    return render_template("schedule.html", months=months, missed=missed, year=year, today=today, unit=unit,
+                           pubs=pubs, errors=errors, status_of=lambda r: _status(r, today), status_labels=STATUS_LABELS,
+                           roles=ssvc.label_map(s, "chair_role", current_lang()),
+                           can_write=current_user.role in ("clerk", "admin"), F=PLAN_FIELDS), (400 if errors else 200)
+
+
+@bp.route("/schedule/plan", methods=["GET", "POST"])
+@allow("clerk")
+def plan():
+    """Plan receptions or dialogues: a list of dates, or 'every month on days …' of a year."""
+    s = db()
+    today = Q.today()
+    form = request.form
+    keys = ("kind", "dates", "monthly", "year", "starts_at", "ends_at", "place", "chair", "chair_role", "topic", "unit")
+    values = {k: form.get(k, "") for k in keys}
+    errors: dict = {}
+    if request.method == "GET":
+        values.update(kind="reception_periodic", year=str(today.year + (1 if today.month == 12 else 0)),
+                      starts_at="07:30", ends_at="11:00", chair_role="party_secretary")
+        return _render_plan(values, errors)
+    unit = _unit_for_write()
+    if unit is None:
+        errors["unit"] = _("Choose a unit.")
+    dates: list = []
+    for line in re.split(r"[\n,;]+", values["dates"])[:ssvc.MAX_SERIES + 1]:
+        if line.strip():
+            d = parse_filter_date(line, "planned_on", errors)
+            if d is not None:
+                dates.append(d)
+    if values["monthly"].strip():
+        year = parse_int(values["year"], "year", errors, minimum=2000)
+        days = [x.strip() for x in re.split(r"[,;\s]+", values["monthly"]) if x.strip()]
+        if year is not None and year > 2100:
+            errors["year"] = _("Invalid year.")
+        elif year is not None and "year" not in errors:
+            try:
+                dates += ssvc.monthly_dates(year, days[:31], cal=Q.context().cal, after=today)
+            except DomainError as exc:
+                errors["monthly"] = error_text(exc)
+    if not dates and not errors:
+        errors["dates"] = _("Give at least one date, or the days of every month.")
+    if not errors:
+        try:
+            with unit_of_work() as w:
+                outs = ssvc.plan_series(w, unit.code, values["kind"], dates, starts_at=values["starts_at"],
+                                        ends_at=values["ends_at"], place=values["place"], chair=values["chair"],
+                                        chair_role=values["chair_role"], topic=values["topic"],
+                                        actor=current_user.username, today=today)
+                n = len(outs)
+                msgs = [render_message(c, current_lang(), **p) for o in outs for c, p in o.warnings]
+        except DomainError as exc:
+            field = "dates" if exc.field == "planned_on" else exc.field
+            errors[field if field in values else "form"] = error_text(exc)
+        else:
+            for m in msgs:
+                flash(m, "warning")
+            flash(_("%(n)d session(s) planned.", n=n), "success")
+            return redirect(url_for("sessions.schedule", year=dates[0].year))
+    return _render_plan(values, errors, status=400)
+
+
+def _render_plan(values, errors, status=200):
+    s = db()
+    units = Q.units_in(s, None) if current_user.role == "admin" else []
+    return render_template("schedule_plan.html", values=values, errors=errors, session_kinds=SESSION_KINDS,
+                           roles=ssvc.labels(s, "chair_role"), lang=current_lang(), F=PLAN_FIELDS,
+                           units=[u for u in units if u.level != "department"]), status
+
+
+@bp.route("/schedule/publish", methods=["POST"])
+@allow("clerk")
+def publish():
+    unit = _unit_for_write()
+    period = (request.form.get("period") or "").strip()
+    if unit is None:
+        flash(_("Choose a unit."), "error")
+        return redirect(url_for("sessions.schedule"))
+    try:
+        with unit_of_work() as w:
+            pub = ssvc.publish_schedule(w, unit.code, period, actor=current_user.username, now=Q.now())
+            n, per, rev = len(pub.sessions), pub.period, pub.revision
+    except DomainError as exc:
+        flash(error_text(exc), "error")
+        return redirect(url_for("sessions.schedule"))
+    flash(_("Schedule of %(period)s published (revision %(rev)d, %(n)d session(s)).", period=per, rev=rev, n=n),
+          "success")
+    return redirect(url_for("sessions.schedule", year=per[:4]))
+
+
+def _act_on_session(session_id: int, fn, ok_text: str):
+    rs = _session_in_scope(session_id)
+    if current_user.role != "admin" and rs.unit_id != current_user.unit_id:
+        abort(403)
+    try:
+        with unit_of_work() as w:
+            out = fn(w, rs.id)
+            outs = [out] if isinstance(out, ssvc.Outcome) else []
+            msgs = [render_message(c, current_lang(), **p) for o in outs for c, p in o.warnings]
+    except DomainError as exc:
+        db().expire_all()
+        errors: dict = {}
+        _field_error(exc, errors, PLAN_FIELDS)
+        return _render_show(_session_in_scope(session_id), errors, request.form, status=400)
+    for m in msgs:
+        flash(m, "warning")
+    flash(ok_text, "success")
+    return redirect(url_for("sessions.show", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/reschedule", methods=["POST"])
+@allow("clerk")
+def reschedule(session_id):
+    f = request.form
+    return _act_on_session(session_id, lambda w, sid: ssvc.reschedule(
+        w, sid, f.get("on", ""), reason=f.get("reason", ""), starts_at=f.get("starts_at", ""),
+        ends_at=f.get("ends_at", ""), place=f.get("place"), actor=current_user.username, today=Q.today(),
+        expect_version=_version(f), now=Q.now()), _("The session was moved; the published schedule was updated."))
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@allow("clerk")
+def cancel(session_id):
+    f = request.form
+    return _act_on_session(session_id, lambda w, sid: ssvc.cancel(
+        w, sid, reason=f.get("reason", ""), actor=current_user.username, expect_version=_version(f), now=Q.now()),
+        _("The session was cancelled; the published schedule was updated."))
+
+
+@bp.route("/sessions/<int:session_id>/held", methods=["POST"])
+@allow("clerk")
+def record_held(session_id):
+    f = request.form
+    return _act_on_session(session_id, lambda w, sid: ssvc.record_held(
+        w, sid, held_on=f.get("held_on", ""), people=f.get("people") or "0", groups=f.get("groups") or "0",
+        refused=f.get("refused") or "0", bodies=f.getlist("bodies"), invited=f.get("invited", ""),
+        actor=current_user.username, today=Q.today(), expect_version=_version(f)),
+        _("The session was recorded as held."))
+
+
+def _version(form):
+    v = (form.get("version") or "").strip()
+    return int(v) if v.isascii() and v.isdigit() and len(v) <= 9 else None
+
+
+def _render_show(rs, errors=None, values=None, status=200):
+    s = db()
+    petitions = list(s.scalars(select(Petition).where(Petition.session_id == rs.id).order_by(Petition.id)))
+    ctx = Q.context()
+    lang = current_lang()
+    can_write = current_user.role == "admin" or (current_user.role == "clerk" and rs.unit_id == current_user.unit_id)
+    return render_template("session_show.html", rs=rs, petitions=petitions, errors=errors or {}, values=values or {},
+                           badges={p.id: badge(p, Q.today(), ctx.cal) for p in petitions},
+                           status=_status(rs, Q.today()), status_labels=STATUS_LABELS, F=PLAN_FIELDS,
+                           roles=ssvc.label_map(s, "chair_role", lang), bodies=ssvc.labels(s, "body"),
+                           body_names=ssvc.label_map(s, "body", lang), journal=ssvc.journal(s, rs.id),
+                           can_write=can_write, today=Q.today(), journal_labels=JOURNAL_LABELS), status
+
+
+@bp.route("/schedule/lists", methods=["GET", "POST"])
+@allow()
+def lists():
+    """The lists an admin extends: chair roles and attending bodies (vi/en)."""
+    from engine.persistence.models import LABEL_LISTS
+    errors: dict = {}
+    values = {k: request.form.get(k, "") for k in ("list", "code", "label_vi", "label_en")}
+    if request.method == "POST":
+        try:
+            with unit_of_work() as w:
+                ssvc.add_label(w, values["list"], values["code"], values["label_vi"], values["label_en"])
+        except DomainError as exc:
+            _field_error(exc, errors, values)
+        else:
+            flash(_("Added."), "success")
+            return redirect(url_for("sessions.lists"))
+    s = db()
+    return render_template("schedule_lists.html", lists={n: ssvc.labels(s, n, include_inactive=True) for n in LABEL_LISTS},
+                           values=values, errors=errors, F=PLAN_FIELDS, lang=current_lang()), (400 if errors else 200)
+
+
+# -- public: no sign-in, nothing personal --------------------------------------------------
+@bp.route("/public/<unit_code>/schedule")
+@public
+def public_schedule(unit_code):
+    s = db()
+    try:
+        unit, rows = ssvc.public_schedule(s, unit_code, today=Q.today())
+    except DomainError:
+        abort(404)
+    resp = make_response(render_template("public_schedule.html", unit=unit, rows=rows, today=Q.today(),
+                                         roles=ssvc.label_map(s, "chair_role", current_lang()),
+                                         status_labels=STATUS_LABELS, lang=current_lang()))
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp
+
+
+@bp.route("/public/<unit_code>/schedule.ics")
+@public
+def public_schedule_ics(unit_code):
+    from urllib.parse import urlsplit
+    from engine.reports.schedule_ics import build_ics
+    s = db()
+    try:
+        unit, rows = ssvc.public_schedule(s, unit_code, today=Q.today() - timedelta(days=30), weeks=60)
+    except DomainError:
+        abort(404)
+    lang = "en" if request.args.get("lang") == "en" else "vi"
+    host = urlsplit(request.host_url).hostname or "petitions"
+    body = build_ics(unit, rows, ssvc.label_map(s, "chair_role", lang), host, Q.now(), lang=lang)
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'inline; filename="lich-tiep-dan-{unit.code}.ics"',
+        "Cache-Control": "public, max-age=300"})
