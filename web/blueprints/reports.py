@@ -285,3 +285,74 @@ def appendix2_items_page():
     return render_template("report_items.html", kind="appendix2", items=items, has_next=has_next, page_no=page_no,
                            errors=errors, p=p, line=LINE_BY_KEY.get(key), column=column, back=back), \
         (400 if errors else 200)
+
+
+# -- compliance with the reception and dialogue obligations (issue 14) ---------------------------------------
+from engine.reports.compliance import FIGURES as COMPLIANCE_FIGURES  # noqa: E402
+from engine.reports.compliance import compliance_items, compliance_report, export_compliance  # noqa: E402
+
+COMPLIANCE_ROLES = ("auditor", "leader", "clerk")  # clerks are told by reminders to look at their unit's
+
+
+def _compliance_figure_labels() -> dict:
+    return {"required": _("Required (minimum)"), "planned": _("Planned"), "held": _("Held"),
+            "missed": _("Missed (date passed, not recorded)"), "cancelled": _("Cancelled"), "shortfall": _("Shortfall")}
+
+
+@bp.route("/reports/compliance")
+@allow(*COMPLIANCE_ROLES)
+def compliance_page():
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    fmt = request.args.get("format")
+    if fmt is not None and fmt not in DOWNLOADS:
+        errors["format"] = DomainError("bad_choice", field="format", value=fmt,
+                                       choices=", ".join(DOWNLOADS)).message(current_lang())
+    rep = None
+    if not errors:
+        try:
+            rep = compliance_report(s, p["unit"].code, p["from"], p["to"], as_of=Q.today(), lang=current_lang(),
+                                    cal=Q.context().cal)
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+    if rep is not None and fmt:
+        data = export_compliance(rep, fmt, current_lang())
+        body = data.encode("utf-8") if isinstance(data, str) else data
+        return Response(body, mimetype=DOWNLOADS[fmt].split(";")[0], headers={
+            "Content-Type": DOWNLOADS[fmt],
+            "Content-Disposition": f'attachment; filename="tuan-thu-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}.{fmt}"'})
+    from engine.deadlines.obligations import load_obligations
+    obs = load_obligations()
+    oblabels = {k: obs.rule(k).label_in(current_lang()) for k in obs.keys}
+    return render_template("report_compliance.html", rep=rep, errors=errors, p=p, args=_annex_args(p), oblabels=oblabels,
+                           figures=COMPLIANCE_FIGURES, labels=_compliance_figure_labels(), periods=PERIODS,
+                           units=_report_units(s, current_user.model()), downloads=DOWNLOADS), (400 if errors else 200)
+
+
+@bp.route("/reports/compliance/items")
+@allow(*COMPLIANCE_ROLES)
+def compliance_items_page():
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    figure = _choice("figure", COMPLIANCE_FIGURES, errors, _compliance_figure_labels())
+    if figure is None and "figure" not in errors:
+        errors["figure"] = _("This field is required.")
+    obligation = (request.args.get("obligation") or "").strip()
+    page_no = page_number()
+    items, has_next, label = [], False, ""
+    if not errors:
+        try:
+            from engine.reports.compliance import obligation_label
+            items = compliance_items(s, p["unit"].code, p["from"], p["to"], obligation, figure, as_of=Q.today(),
+                                     limit=ITEMS_PER_PAGE + 1, offset=(page_no - 1) * ITEMS_PER_PAGE)
+            label = obligation_label(obligation, current_lang())
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+        has_next = len(items) > ITEMS_PER_PAGE
+        items = items[:ITEMS_PER_PAGE]
+    back = url_for("reports.compliance_page", **_annex_args(p))
+    return render_template("report_compliance_items.html", items=items, has_next=has_next, page_no=page_no,
+                           errors=errors, p=p, figure=figure, figure_label=_compliance_figure_labels().get(figure, ""),
+                           obligation_label=label, back=back), (400 if errors else 200)
