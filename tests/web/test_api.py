@@ -319,3 +319,17 @@ def test_calendar_units_reports_sessions(api, data, org):
     case = {"unit": "C1", "summary": "Hỏi về trợ cấp", "received_on": "2026-11-19", "external_ref": "MC-2026-2"}
     assert s1.post("/api/v1/cases", json=case).status_code == 201
     is_problem(s1.post("/api/v1/cases", json=case), 409)
+
+
+def test_export_a_case_with_its_history(api, data):
+    clerk = api("clerk1").get(f"/api/v1/cases/{data['A1']}/export")
+    assert clerk.status_code == 200, clerk.get_data(as_text=True)
+    doc = clerk.get_json()
+    assert doc["format"] == "petitions.case" and doc["version"] == 1 and doc["source"]["unit"] == "C1"
+    assert [e["action"] for e in doc["history"]] == ["receive", "conclude"]
+    first, second = doc["history"]
+    assert second["prev_hash"] == first["hash"] and second["seq"] == 2  # the chain's links travel with it
+    assert doc["case"]["petitioners"][0]["name"] == "Trần Thị Bích"
+    audit = api("auditor").get(f"/api/v1/cases/{data['A1']}/export")
+    assert audit.status_code == 200 and "Trần Thị Bích" not in audit.get_data(as_text=True)
+    is_problem(api("clerk2").get(f"/api/v1/cases/{data['A1']}/export"), 404)

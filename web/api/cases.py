@@ -9,7 +9,7 @@ from engine.workflow.policy import mask_personal, sees_personal_data
 from web import queries as Q
 from web.access import ALL_ROLES, allowed_actions
 from web.api import ApiProblem, bp, unique_ref, decode_cursor, encode_cursor, lang, responses, roles, spec, user
-from web.api.schemas import ActionIn, Case, CaseIn, CasePage, CaseQuery, Problem
+from web.api.schemas import ActionIn, Case, CaseExport, CaseIn, CasePage, CaseQuery, Problem
 from web.auth import CurrentUser
 from web.dbsession import after_commit, db, unit_of_work
 from engine.language.errors import ValidationError
@@ -135,3 +135,28 @@ def act(code: str, action: str):
     after_commit(outbox)
     p = svc.get_for(db(), code, u)
     return case_body(p), 200, {"ETag": etag(p)}
+
+
+@bp.get("/cases/<code>/export")
+@roles(*ALL_ROLES)
+@spec.validate(resp=responses(HTTP_200=CaseExport, HTTP_404=Problem), tags=("interchange",),
+               force_resp_serialize=True)
+def export_case(code: str):
+    """Export a case with its full history (format petitions.case, version 1)
+
+    For moving a case to another unit or system: the case as this reader may see it (personal
+    data under the same policy as a read), every clock, and the hash-chained event log."""
+    from datetime import timezone
+    from sqlalchemy import select as _select
+    from engine.persistence.models import Event
+    s, u, wf = db(), user(), Q.context().workflow
+    p = svc.get_for(s, code, u)
+    history = [{"seq": e.seq, "action": e.action, "actor": e.actor, "at": e.at.isoformat(), "on": e.effective_on,
+                "before": e.before, "after": e.after, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash}
+               for e in s.scalars(_select(Event).where(Event.petition_id == p.id).order_by(Event.seq))]
+    return {"format": "petitions.case", "version": 1,
+            "source": {"system": "petitions", "unit": p.unit.code, "unit_name": p.unit.name,
+                       "exported_at": Q.now().astimezone(timezone.utc).isoformat(), "exported_by": u.username},
+            "case": case_body(p), "external_ref": p.external_ref, "incited": p.incited,
+            "clocks_full": [svc.clock_to_dict(c, wf, lang()) for c in p.clocks],
+            "history": mask_personal(u, history)}, 200, {"ETag": etag(p)}

@@ -324,3 +324,41 @@ class WebhookEvent(BaseModel):
     subject: str = Field(description="the rendered subject, in the first recipient's language")
     text: str = Field(description="the rendered plain-text body")
     context: ReminderContext
+
+
+# -- interchange: a case with its full history ---------------------------------------------
+class ExportEvent(BaseModel):
+    seq: int
+    action: str
+    actor: str
+    at: str
+    on: date
+    before: dict[str, Any]
+    after: dict[str, Any]
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class ExportSource(BaseModel):
+    system: str = Field(description="'petitions' for this software")
+    unit: str
+    unit_name: str
+    exported_at: str
+    exported_by: str
+
+
+class CaseExport(BaseModel):
+    """`petitions.case` version 1: a case and its whole history, for moving it between units
+    or systems (docs/api.md, "Interchange")."""
+    format: Literal["petitions.case"]
+    version: Literal[1]
+    source: ExportSource
+    case: Case
+    external_ref: str | None
+    incited: bool
+    clocks_full: list[dict[str, Any]] = Field(description="every clock as the engine keeps it (extensions, "
+                                                          "rule, calendar version)")
+    history: list[ExportEvent] = Field(description="the hash-chained event log, oldest first; each hash is "
+                                                   "keyed (HMAC) by the source's audit key: the chain's links "
+                                                   "(prev_hash) are checkable by anyone, the hashes only by the source")
