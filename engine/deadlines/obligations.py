@@ -214,6 +214,21 @@ def shortfall(minimum: int, held: int) -> int:
     return max(0, minimum - held)
 
 
+def period_label(label: str, lang: str = "vi") -> str:
+    """A bucket's label as an office writes it: '2026-02' → '02/2026'; '2026-W09' → 'tuần
+    23/02–01/03/2026' ('week of …' in English); '2026' → '2026'."""
+    if "-W" in label:
+        y, w = label.split("-W")
+        monday = date.fromisocalendar(int(y), int(w), 1)
+        sunday = monday + timedelta(days=6)
+        span = f"{monday:%d/%m}–{sunday:%d/%m/%Y}"
+        return f"week of {span}" if lang == "en" else f"tuần {span}"
+    if "-" in label:
+        y, m = label.split("-")
+        return f"{m}/{y}"
+    return label
+
+
 def nth_working_day_of_month(year: int, month: int, n: int, cal: WorkingCalendar) -> date:
     d = date(year, month, 1)
     if not cal.is_working_day(d):

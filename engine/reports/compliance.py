@@ -27,7 +27,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from engine.deadlines.calendar import WorkingCalendar, default_calendar
-from engine.deadlines.obligations import Obligations, load_obligations, override_signature, unit_buckets
+from engine.deadlines.obligations import Obligations, load_obligations, override_signature, period_label, unit_buckets
 from engine.deadlines.timeutil import local_date, parse_date, utcnow
 from engine.language.errors import ValidationError
 from engine.persistence.models import OrgUnit, ReceptionSession
@@ -297,24 +297,13 @@ def compliance_table(r: ComplianceReport, lang: str = "vi") -> tuple[list[str], 
     for x in r.rows:
         rows.append([f"{x.unit_name} ({x.unit})", obligation_label(x.obligation, lang),
                      pick(CHAIR_ROLE_LABELS.get(x.chair_role, (x.chair_role, x.chair_role)), lang), minimum(x),
-                     *(getattr(x, f) for f in FIGURES), ", ".join(_period_label(p, lang) for p in x.short_periods)])
+                     *(getattr(x, f) for f in FIGURES), ", ".join(period_label(p, lang) for p in x.short_periods)])
     all_label = "Tổng cộng" if lang != "en" else "Total"
     for x in r.totals:
         rows.append([all_label, obligation_label(x.obligation, lang),
                      pick(CHAIR_ROLE_LABELS.get(x.chair_role, (x.chair_role, x.chair_role)), lang), minimum(x),
                      *(getattr(x, f) for f in FIGURES), ""])
     return headers, rows
-
-
-def _period_label(label: str, lang: str) -> str:
-    """'2026-02' → '02/2026', '2026-W08' → 'tuần 08/2026' / 'week 08/2026', '2026' → '2026'."""
-    if "-W" in label:
-        y, w = label.split("-W")
-        return f"{'week' if lang == 'en' else 'tuần'} {w}/{y}"
-    if "-" in label:
-        y, m = label.split("-")
-        return f"{m}/{y}"
-    return label
 
 
 def _subtitle(r: ComplianceReport, lang: str) -> str:

@@ -32,7 +32,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from engine.deadlines.calendar import WorkingCalendar
-from engine.deadlines.obligations import Bucket, Obligations, nth_working_day_of_month, override_signature, unit_buckets
+from engine.deadlines.obligations import (Bucket, Obligations, nth_working_day_of_month, override_signature, period_label,
+                                          unit_buckets)
 from engine.deadlines.timeutil import local_datetime
 from engine.persistence.db import transaction
 from engine.persistence.models import OrgUnit, ReceptionSession, User
@@ -148,16 +149,6 @@ def _rows(base: str, kind: str, users: list[User], context) -> list[dict]:
     return rows
 
 
-def _period_label(label: str, lang: str) -> str:
-    if "-W" in label:
-        y, w = label.split("-W")
-        return f"{'week' if lang == 'en' else 'tuần'} {w}/{y}"
-    if "-" in label:
-        y, m = label.split("-")
-        return f"{m}/{y}"
-    return label
-
-
 def due_today(now: datetime, obs: Obligations, cal: WorkingCalendar) -> date | None:
     """The local date whose check is due at `now`, or None (a day off, or before `fire_at`)."""
     local = local_datetime(now)
@@ -216,7 +207,7 @@ def check(session: Session, today: date, obs: Obligations, cal: WorkingCalendar,
                     return {"unit_name": u.name, "unit": u.code, "month": month, "obligation": ob.label_in(lang),
                             "source": ob.source_in(lang), "per": ob.per, "minimum": ob.minimum,
                             "required": required, "scheduled": scheduled, "missing": missing,
-                            "periods": [_period_label(x, lang) for x in short],
+                            "periods": [period_label(x, lang) for x in short],
                             "url": f"{url}/reports/compliance?unit={u.code}&from={first.isoformat()}&to={last.isoformat()}"}
                 rows += _rows(f"oblig:{u.id}:{key}:{month}:unscheduled", "obligation_unscheduled",
                               people(u.id, "clerk", "leader"), ctx)
@@ -257,7 +248,7 @@ def check(session: Session, today: date, obs: Obligations, cal: WorkingCalendar,
                 lang = user.lang
                 return {"unit_name": u.name, "unit": u.code, "month": pmonth, "obligation": ob.label_in(lang),
                         "source": ob.source_in(lang), "per": ob.per, "minimum": ob.minimum, "required": required,
-                        "held": held, "missing": missing, "periods": [_period_label(x, lang) for x in short],
+                        "held": held, "missing": missing, "periods": [period_label(x, lang) for x in short],
                         "url": f"{url}/reports/compliance?unit={u.code}&from={bs[0].start.isoformat()}"
                                f"&to={bs[-1].end.isoformat()}"}
             rows += _rows(f"oblig:{u.id}:{key}:{pmonth}:short", "obligation_short", people(u.parent_id, "auditor"), ctx)

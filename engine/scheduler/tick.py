@@ -9,6 +9,7 @@ skipped so nobody gets "due in 3 days" and "overdue" in the same minute.
 """
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,8 @@ from engine.scheduler import obligations as obligation_reminders
 from engine.deadlines.timeutil import local_date, utcnow
 from engine.workflow.definition import WorkflowDef, load_workflow
 from engine.workflow.policy import mask_personal
+
+log = logging.getLogger("petitions.scheduler")
 
 
 @dataclass
@@ -149,7 +152,13 @@ def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | Non
     result = TickResult(at=now)
     # Reception and dialogue obligations (issue 14): checked once per working morning, in
     # their own transaction; every other tick of the day returns here without a query.
-    _, ids = obligation_reminders.run(engine, now, obligations or load_obligations(), cal, public_url)
+    # A failure there (a bad override, a database hiccup) is logged and retried next tick; it
+    # never holds back the deadline reminders below.
+    try:
+        _, ids = obligation_reminders.run(engine, now, obligations or load_obligations(), cal, public_url)
+    except Exception:  # noqa: BLE001
+        log.exception("obligations check failed at %s; retried at the next tick", now.isoformat())
+        ids = []
     result.created += len(ids)
     result.outbox_ids.extend(ids)
     cache: dict = {}  # (unit, role) -> users, shared by every batch of this tick

@@ -123,7 +123,7 @@ def test_exports_xlsx_csv_and_formula_names(sessions):
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:5] == ["Đơn vị", "Nghĩa vụ", "Vai trò chủ trì", "Mức tối thiểu", "Phải tổ chức"]
     assert any(r[0].startswith("'=HYPERLINK") for r in rows)
-    assert any("tuần 09/2026" in r[-1] for r in rows)
+    assert any("tuần 23/02–01/03/2026" in r[-1] for r in rows)
     wb = load_workbook(io.BytesIO(export_compliance(rep, "xlsx", "en")))
     ws = wb.active
     assert ws.cell(4, 5).value == "Required"

@@ -98,8 +98,8 @@ def test_february_2026_every_morning_twice(org):
     assert all(not v for d, v in unscheduled.items() if d < fifth)
     got = sorted(unscheduled[fifth])
     ubnd = OBS.rule("ubnd_chair_reception_commune").label
-    assert ("clerk1", "C1", ubnd, 1, ["tuần 09/2026"]) in got  # the Tết week (16–22/02) is not asked for
-    assert ("leader1", "C1", ubnd, 1, ["tuần 09/2026"]) in got
+    assert ("clerk1", "C1", ubnd, 1, ["tuần 23/02–01/03/2026"]) in got  # the Tết week (16–22/02) is not asked for
+    assert ("leader1", "C1", ubnd, 1, ["tuần 23/02–01/03/2026"]) in got
     assert not any(u in ("clerk1", "leader1") and o != ubnd for u, _, o, _, _ in got)  # the secretary planned 2
     assert sorted(u for u, unit, o, *_ in got if unit == "C2") == ["clerk2", "clerk2", "leader2", "leader2"]
     assert sorted((u, o) for u, unit, o, *_ in got if unit == "P") == [
@@ -163,3 +163,22 @@ def test_two_beats_one_worker_each_reminder_once(services):
     subjects = [m["Subject"] for m in smtp.messages if m["To"] == "auditor@example.test"]
     assert len(subjects) == 3 and all("tháng 01/2027" in x for x in subjects)
     assert any("Xã Hai" in x for x in subjects)
+
+
+def test_a_failing_check_never_holds_back_the_deadline_reminders(org, ctx, monkeypatch):
+    from engine.scheduler import obligations as reminders
+    from engine.services import petitions as svc
+    with transaction(org) as s:
+        svc.add_petition(s, ctx, "C1", "Đề nghị sửa cầu tràn", received_on=date(2026, 2, 6))
+        add(s, "C1", date(2026, 2, 23), "ubnd_chair", status="planned")
+
+    def broken(*a, **k):
+        raise RuntimeError("a bad override")
+    monkeypatch.setattr(reminders, "check", broken)
+    at = local_at(date(2026, 2, 24), dtime(7, 35))  # T-3 of the conclusion clock
+    res = tick(org, at, obligations=OBS_2026)
+    assert res.claimed == 1 and res.created == 2  # clerk1's due-soon reminder: inbox + email
+    monkeypatch.undo()
+    again = tick(org, at.replace(minute=40), obligations=OBS_2026)  # the next tick does the day's check
+    kinds = Counter(r.kind for r in rows(org) if r.id in again.outbox_ids)
+    assert kinds["session_unrecorded"] == 1 and again.claimed == 0

@@ -102,3 +102,11 @@ effective_from = 2019-01-01
 def test_the_fifth_working_day():
     assert nth_working_day_of_month(2026, 2, 5, CAL) == date(2026, 2, 6)
     assert nth_working_day_of_month(2026, 1, 1, CAL) == date(2026, 1, 5)  # 1–4/1 off (Fri 2/1 swapped)
+
+
+def test_periods_are_named_as_an_office_writes_them():
+    from engine.deadlines.obligations import period_label
+    assert period_label("2026-02") == "02/2026"
+    assert period_label("2026-W09") == "tuần 23/02–01/03/2026"
+    assert period_label("2026-W09", "en") == "week of 23/02–01/03/2026"
+    assert period_label("2026") == "2026"
