@@ -98,17 +98,23 @@ def main() -> int:
     ap.add_argument("--petitions", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--pg-url", default=PG_URL)
+    ap.add_argument("--reuse", action="store_true", help="measure again on the data of the previous run")
     args = ap.parse_args()
     from benchmarks.bench_reports import ensure_database
     ensure_database(args.pg_url)
     engine = make_engine(args.pg_url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    t0 = time.perf_counter()
-    upgrade(engine)
-    populate(engine, args.petitions)
-    print(f"== PostgreSQL: {args.petitions:,} cases inserted in {time.perf_counter() - t0:.1f} s; {args.runs} runs each")
+    if args.reuse:
+        with engine.connect() as conn:
+            n = conn.execute(text("SELECT count(*) FROM petitions")).scalar_one()
+        print(f"== PostgreSQL: {n:,} cases (from the previous run); {args.runs} runs each")
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        t0 = time.perf_counter()
+        upgrade(engine)
+        populate(engine, args.petitions)
+        print(f"== PostgreSQL: {args.petitions:,} cases inserted in {time.perf_counter() - t0:.1f} s; {args.runs} runs each")
     ok = True
     for label, med, p, is_api in measure(engine, args.runs):
         verdict = ("PASS" if p < TARGET_MS else "FAIL") if is_api else "(beside)"
