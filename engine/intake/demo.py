@@ -126,7 +126,8 @@ def load_demo(session: Session, ctx: svc.Context, seed: int = 11) -> dict:
                     continue
                 kind = rng.choice(["reception_periodic"] * 4 + ["reception_adhoc", "dialogue_periodic", "dialogue_thematic"])
                 rs = add_session(session, unit, kind, held, people=rng.randrange(1, 9), groups=int(rng.random() < 0.1),
-                                 refused=int(rng.random() < 0.03), chair="Bí thư", today=today)
+                                 refused=int(rng.random() < 0.03), chair="Bí thư", chair_role="party_secretary",
+                                 today=today)
                 n_sessions += 1
                 for _ in range(rng.randrange(1, 4)):
                     n_petitions += 1
