@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from engine.deadlines.timeutil import local_date, parse_date, utcnow
 from engine.language.errors import Forbidden, NotFound, ValidationError
-from engine.persistence.models import (LABEL_LISTS, SESSION_KINDS, OrgUnit, ReceptionSession, SchedulePublication,
-                                       SessionEvent, SessionLabel, User)
+from engine.persistence import eventlog
+from engine.persistence.models import (LABEL_LISTS, SESSION_KINDS, ClockJournal, OrgUnit, Petition,
+                                       ReceptionSession, SchedulePublication, SessionEvent, SessionLabel, User)
 from engine.services.common import MAX_ID, choice, clean, count, text, unit_by_code
 
 DIALOGUE_KINDS = tuple(k for k in SESSION_KINDS if k.startswith("dialogue"))
@@ -270,7 +271,7 @@ def _lock(session: Session, rs: ReceptionSession, expect_version) -> None:
 
 
 def reschedule(session: Session, session_id, on, *, reason: str, starts_at=..., ends_at=..., place=None, actor=None,
-               today=None, expect_version=None, now: datetime | None = None) -> Outcome:
+               today=None, expect_version=None, now: datetime | None = None, ctx=None) -> Outcome:
     """Move a planned session (a reason is required); journaled and republished."""
     rs = get_session(session, session_id)
     user = _writer(session, actor, rs.unit)
@@ -293,6 +294,8 @@ def reschedule(session: Session, session_id, on, *, reason: str, starts_at=..., 
     session.flush()
     _journal(session, rs, "rescheduled", user, reason,
              **{k: [before[k], after[k]] for k in before if before[k] != after[k]})
+    if before["on"] != new_on:
+        rebase_clocks(session, rs, before["on"], ctx, now, user)
     _republish(session, rs, old_period | _periods(rs), user, reason, now)
     return Outcome(rs, chair_conflicts(session, rs))
 
@@ -314,7 +317,7 @@ def cancel(session: Session, session_id, *, reason: str, actor=None, expect_vers
 
 def record_held(session: Session, session_id, *, held_on=None, people=0, groups=0, refused=0, bodies=None,
                 invited: str = "", note: str | None = None, chair: str | None = None, actor=None, today=None,
-                expect_version=None) -> Outcome:
+                expect_version=None, ctx=None, now: datetime | None = None) -> Outcome:
     """Record a planned session as held (it keeps its plan: planned_on). A date in the future
     is refused; a missed session may be recorded late with its real date."""
     rs = get_session(session, session_id)
@@ -340,6 +343,8 @@ def record_held(session: Session, session_id, *, held_on=None, people=0, groups=
     session.flush()
     _journal(session, rs, "held", user, on=day, **({"moved": [old, day]} if moved else {}),
              people=vals["people"], bodies=vals["bodies"])
+    if moved:
+        rebase_clocks(session, rs, old, ctx, now, user)
     return Outcome(rs, chair_conflicts(session, rs))
 
 
@@ -367,6 +372,45 @@ def add_session(session: Session, unit_code: str, kind: str, held_on, people=0, 
     session.flush()
     _journal(session, s, "recorded", user, on=day, people=s.people)
     return s
+
+
+def rebase_clocks(session: Session, rs: ReceptionSession, old_on: date, ctx=None, now: datetime | None = None,
+                  actor: User | None = None) -> int:
+    """Opinions collected before a dialogue are linked to it and their clocks run from the
+    session's date (the conclusion notice follows the meeting). When that date moves, the
+    running clocks that started on the old date and were never extended start on the new one:
+    each move is an event in the petition's log ("session_moved") and in the clock journal."""
+    from engine.deadlines.clocks import due_after, schedule_ladder
+    from engine.deadlines.timeutil import end_of_day, local_midnight
+    from engine.services.petitions import Context, _snapshot
+    ctx = ctx or Context(now=now)
+    at = now or ctx.instant()
+    petitions = session.scalars(select(Petition).where(Petition.session_id == rs.id).order_by(Petition.id)).all()
+    moved = 0
+    for p in petitions:
+        clocks = [c for c in p.clocks if c.status == "running" and c.trigger_on == old_on and c.extensions == 0]
+        if not clocks:
+            continue
+        before = _snapshot(p)
+        for clock in clocks:
+            old_due = clock.due_date
+            new_due = due_after(ctx.cal, rs.held_on, clock.rule_days, clock.working)
+            clock.trigger_on, clock.trigger_at = rs.held_on, local_midnight(rs.held_on)
+            clock.due_date = clock.original_due_date = new_due
+            clock.deadline_at = end_of_day(new_due)
+            clock.provisional = bool(ctx.cal.provisional_years(rs.held_on, new_due))
+            clock.version += 1
+            schedule_ladder(clock, ctx.cal, ctx.params.ladder, at)
+            session.add(ClockJournal(clock_id=clock.id, old_due=old_due, new_due=new_due, cause="session_moved",
+                                     detail=f"session {rs.id}: {old_on.isoformat()} → {rs.held_on.isoformat()}",
+                                     calendar_version=ctx.cal.version, at=at))
+        session.flush()
+        eventlog.append(session, p, "session_moved", actor.id if actor else None,
+                        actor.username if actor else "system", at, rs.held_on, before, _snapshot(p),
+                        {"session": rs.id, "from": old_on.isoformat(), "to": rs.held_on.isoformat()})
+        moved += 1
+    session.flush()
+    return moved
 
 
 # -- publish ------------------------------------------------------------------------------

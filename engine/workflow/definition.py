@@ -44,7 +44,9 @@ CLOCK_STATUS_LABELS = {"running": ("đang tính", "running"), "paused": ("tạm 
 # Events that are not actions of a workflow: how a petition entered the system.
 EVENT_LABELS = {"receive": ("Tiếp nhận", "Received"),
                 "receive_escalated": ("Tiếp nhận do cấp dưới báo cáo lên", "Received from the level below"),
-                "import": ("Nhập từ sổ tiếp dân", "Imported from a register")}
+                "import": ("Nhập từ sổ tiếp dân", "Imported from a register"),
+                # the dialogue it was collected for moved: its clocks run from the new date (issue 14)
+                "session_moved": ("Dời ngày buổi tiếp/đối thoại", "The session's date moved")}
 
 
 @dataclass(frozen=True)

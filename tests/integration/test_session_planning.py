@@ -181,3 +181,29 @@ def test_ical_feed_parses_field_by_field(org):
     assert str(eb["summary"]) == "Đối thoại chuyên đề: Giải phóng mặt bằng; đường liên xã, thôn 3"
     assert str(eb["status"]) == "CANCELLED" and int(eb["sequence"]) == 1
     assert any(tz["tzid"] == "Asia/Ho_Chi_Minh" for tz in cal.walk("VTIMEZONE"))
+
+
+def test_opinions_before_a_dialogue_run_from_its_date_and_follow_it_when_it_moves(org, ctx):
+    from engine.persistence import eventlog
+    from engine.persistence.models import Clock, ClockJournal
+    from engine.services import petitions as P
+    with transaction(org) as s:
+        d = plan(s, on="2026-12-10", kind="dialogue_periodic").session
+        p = P.add_petition(s, ctx, "C1", "Đường thôn 3 xuống cấp", session_id=d.id, received_on="2026-11-20",
+                           petitioners=[{"name": "Lê Văn Cường"}])
+        clock = s.scalar(select(Clock).where(Clock.petition_id == p.id))
+        assert clock.trigger_on == date(2026, 12, 10) and p.received_on == date(2026, 11, 20)
+        due_before = clock.due_date
+        d_id, p_id = d.id, p.id
+    with transaction(org) as s:
+        S.reschedule(s, d_id, "2026-12-17", reason="Lãnh đạo đi công tác", actor="clerk1", today=TODAY, ctx=ctx, now=NOW)
+    with transaction(org) as s:
+        clock = s.scalar(select(Clock).where(Clock.petition_id == p_id))
+        assert clock.trigger_on == date(2026, 12, 17) and clock.due_date > due_before
+        assert (clock.due_date - due_before).days == 7  # same working days, one week later (no holiday between)
+        j = s.scalar(select(ClockJournal).where(ClockJournal.clock_id == clock.id))
+        assert j.cause == "session_moved" and j.old_due == due_before and j.new_due == clock.due_date
+        from engine.persistence.models import Event
+        ev = s.scalars(select(Event).where(Event.petition_id == p_id).order_by(Event.seq)).all()[-1]
+        assert ev.action == "session_moved" and ev.data == {"session": d_id, "from": "2026-12-10", "to": "2026-12-17"}
+        assert eventlog.verify(s, s.get(P.Petition, p_id)) == []  # the audit head was re-sealed with the moved clock

@@ -121,3 +121,26 @@ def test_public_pages_carry_nothing_personal_and_unknown_units_are_404(org, brow
         assert personal not in html and personal not in ics
     assert browser.get("/public/NOPE/schedule").status_code == 404
     assert browser.get("/public/C1-D1/schedule.ics").status_code == 404
+
+
+def test_opinions_collected_before_a_dialogue(org, as_user):
+    from engine.persistence.models import Petition
+    with transaction(org) as s:
+        sid = S.plan_session(s, "C1", "dialogue_thematic", "2026-12-15", place="Nhà văn hóa", chair="A",
+                             chair_role="party_secretary", topic="Đất đai", today="2026-11-20").session.id
+    clerk = as_user("clerk1")
+    r = clerk.post(f"/sessions/{sid}/opinion", {"summary": "", "name": "Hồ Thị Lan"})
+    assert r.status_code == 400 and "bắt buộc" in r.get_data(as_text=True)
+    r = clerk.post(f"/sessions/{sid}/opinion", {"summary": "Cấp giấy chứng nhận chậm", "name": "Hồ Thị Lan",
+                                                "category": "land"})
+    assert r.status_code == 302
+    with transaction(org) as s:
+        p = s.scalar(select(Petition).where(Petition.session_id == sid))
+        assert p.summary == "Cấp giấy chứng nhận chậm" and p.clock("conclusion").trigger_on == date(2026, 12, 15)
+    assert "Cấp giấy chứng nhận chậm" in clerk.get(f"/sessions/{sid}").get_data(as_text=True)
+    audit = as_user("auditor").get(f"/sessions/{sid}").get_data(as_text=True)
+    assert "Cấp giấy chứng nhận chậm" in audit and "Hồ Thị Lan" not in audit
+    with transaction(org) as s:  # a reception takes no opinions beforehand
+        rid = S.plan_session(s, "C1", "reception_periodic", "2026-12-16", place="Trụ sở", chair="B",
+                             chair_role="party_secretary", today="2026-11-20").session.id
+    assert clerk.post(f"/sessions/{rid}/opinion", {"summary": "x"}).status_code == 404

@@ -434,7 +434,7 @@ def _act_on_session(session_id: int, fn, ok_text: str):
     except DomainError as exc:
         db().expire_all()
         errors: dict = {}
-        _field_error(exc, errors, PLAN_FIELDS)
+        _field_error(exc, errors, set(PLAN_FIELDS) | set(ROW_FIELDS))
         return _render_show(_session_in_scope(session_id), errors, request.form, status=400)
     for m in msgs:
         flash(m, "warning")
@@ -449,7 +449,7 @@ def reschedule(session_id):
     return _act_on_session(session_id, lambda w, sid: ssvc.reschedule(
         w, sid, f.get("on", ""), reason=f.get("reason", ""), starts_at=f.get("starts_at", ""),
         ends_at=f.get("ends_at", ""), place=f.get("place"), actor=current_user.username, today=Q.today(),
-        expect_version=_version(f), now=Q.now()), _("The session was moved; the published schedule was updated."))
+        expect_version=_version(f), now=Q.now(), ctx=Q.context()), _("The session was moved; the published schedule was updated."))
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
@@ -468,8 +468,27 @@ def record_held(session_id):
     return _act_on_session(session_id, lambda w, sid: ssvc.record_held(
         w, sid, held_on=f.get("held_on", ""), people=f.get("people") or "0", groups=f.get("groups") or "0",
         refused=f.get("refused") or "0", bodies=f.getlist("bodies"), invited=f.get("invited", ""),
-        actor=current_user.username, today=Q.today(), expect_version=_version(f)),
+        actor=current_user.username, today=Q.today(), expect_version=_version(f), ctx=Q.context(), now=Q.now()),
         _("The session was recorded as held."))
+
+
+@bp.route("/sessions/<int:session_id>/opinion", methods=["POST"])
+@allow("clerk")
+def add_opinion(session_id):
+    """An opinion collected before a dialogue: an item linked to it, answered there or carried
+    into the conclusion notice (its clock runs from the dialogue's date)."""
+    f = request.form
+    rs = _session_in_scope(session_id)
+    if not rs.kind.startswith("dialogue") or rs.status != "planned":
+        abort(404)
+
+    def add(w, sid):
+        actor = svc.user_by_name(w, current_user.username)
+        return svc.add_petition(w, Q.context(), rs.unit.code, f.get("summary", ""), session_id=sid,
+                                received_on=Q.today(), category=f.get("category") or "other",
+                                petitioners=[{"name": f.get("name", ""), "address": f.get("address", ""),
+                                              "phone": f.get("phone", "")}], actor=actor)
+    return _act_on_session(session_id, add, _("The opinion was added to the dialogue."))
 
 
 def _version(form):
@@ -488,7 +507,8 @@ def _render_show(rs, errors=None, values=None, status=200):
                            status=_status(rs, Q.today()), status_labels=STATUS_LABELS, F=PLAN_FIELDS,
                            roles=ssvc.label_map(s, "chair_role", lang), bodies=ssvc.labels(s, "body"),
                            body_names=ssvc.label_map(s, "body", lang), journal=ssvc.journal(s, rs.id),
-                           can_write=can_write, today=Q.today(), journal_labels=JOURNAL_LABELS), status
+                           can_write=can_write, today=Q.today(), journal_labels=JOURNAL_LABELS,
+                           categories=CATEGORIES), status
 
 
 @bp.route("/schedule/lists", methods=["GET", "POST"])
