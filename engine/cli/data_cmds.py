@@ -127,11 +127,15 @@ def session_group():
 @click.option("--groups", default="0")
 @click.option("--refused", default="0")
 @click.option("--chair", default="")
+@click.option("--chair-role", default=None, help="party_secretary | ubnd_chair | hdnd_chair | standing_team | other | …")
+@click.option("--place", default="")
+@click.option("--bodies", default="", help="codes of the bodies that took part, e.g. mttq,hdnd")
 @click.option("--json", "as_json", is_flag=True)
-def session_add(unit_code, kind, held_on, people, groups, refused, chair, as_json):
-    """Record a reception or a dialogue."""
+def session_add(unit_code, kind, held_on, people, groups, refused, chair, chair_role, place, bodies, as_json):
+    """Record a reception or a dialogue that was held (a date in the future is refused: plan it)."""
     with Tx() as s:
-        rs = add_session(s, unit_code, kind, held_on, people, groups, refused, chair=chair)
+        rs = add_session(s, unit_code, kind, held_on, people, groups, refused, chair=chair, chair_role=chair_role,
+                         place=place, bodies=bodies)
         out = session_to_dict(rs)
     echo_json(out) if as_json else click.echo(t(f"Đã ghi buổi {out['kind']} số {out['id']} ngày {out['held_on']}",
                                                 f"Recorded {out['kind']} #{out['id']} on {out['held_on']}"))

@@ -53,3 +53,9 @@ def test_session_commands(env, tmp_path):
     assert r.returncode == 2 and "tương lai" in r.stderr
     r = run(env, "session", "cancel", str(planned[1]["id"]), "--reason", "")
     assert r.returncode == 2 and "reason" in r.stderr
+    r = run(env, "session", "add", "--unit", "KT", "--kind", "reception_adhoc", "--held-on", date.today().isoformat(),
+            "--chair-role", "hdnd_chair", "--bodies", "mttq,hdnd", "--json")
+    assert r.returncode == 0, r.stderr
+    held = json.loads(r.stdout)
+    assert (held["status"], held["chair_role"], held["bodies"], held["planned_on"]) == ("held", "hdnd_chair",
+                                                                                       ["mttq", "hdnd"], None)

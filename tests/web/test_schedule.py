@@ -144,3 +144,21 @@ def test_opinions_collected_before_a_dialogue(org, as_user):
         rid = S.plan_session(s, "C1", "reception_periodic", "2026-12-16", place="Trụ sở", chair="B",
                              chair_role="party_secretary", today="2026-11-20").session.id
     assert clerk.post(f"/sessions/{rid}/opinion", {"summary": "x"}).status_code == 404
+
+
+def test_an_unplanned_session_records_its_chair_role_place_and_bodies(org, as_user, data):
+    clerk = as_user("clerk1")
+    r = clerk.post("/sessions/new", {"kind": "reception_adhoc", "held_on": "19/11/2026", "chair": "Nguyễn Văn An",
+                                     "chair_role": "ubnd_chair", "place": "Thôn 5", "bodies": ["mttq", "police"],
+                                     "people": "12", "groups": "1", "refused": "0"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    with transaction(org) as s:
+        rs = s.scalar(select(ReceptionSession).order_by(ReceptionSession.id.desc()))
+        assert (rs.status, rs.planned_on, rs.chair_role, rs.place, rs.bodies) == ("held", None, "ubnd_chair", "Thôn 5",
+                                                                                   ["mttq", "police"])
+    before = _counts(org)
+    r = clerk.post("/sessions/new", {"kind": "reception_adhoc", "held_on": "19/11/2026", "bodies": ["army"]})
+    assert r.status_code == 400 and "army" in r.get_data(as_text=True) and _counts(org) == before
+    # the follow-up line of the session of the fixture: A1 and A2 concluded (in writing), R waiting
+    page = clerk.get(f"/sessions/{data['session']}").get_data(as_text=True)
+    assert "Trả lời tại buổi: 0/3 nội dung; chờ thông báo kết luận: 1; đã hoặc sẽ trả lời bằng văn bản: 2." in page

@@ -76,7 +76,9 @@ def new_session():
     errors: dict = {}
     row_errors: dict[int, dict] = {}
     form = request.form
-    values = {k: form.get(k, "") for k in ("kind", "held_on", "chair", "people", "groups", "refused", "note", "unit")}
+    values = {k: form.get(k, "") for k in ("kind", "held_on", "chair", "people", "groups", "refused", "note", "unit",
+                                           "chair_role", "place")}
+    values["bodies"] = form.getlist("bodies")
     rows = _rows_from_form(form) if request.method == "POST" else []
     if request.method == "GET":
         values.update(kind="reception_periodic", held_on=Q.today().strftime("%d/%m/%Y"), people="", groups="0",
@@ -117,7 +119,8 @@ def new_session():
         with unit_of_work() as s:
             rs = add_session(s, unit.code, values["kind"], held, people=people if people is not None else len(rows),
                              groups=groups or 0, refused=refused or 0, chair=values["chair"].strip(),
-                             note=values["note"].strip(), today=Q.today())
+                             note=values["note"].strip(), today=Q.today(), chair_role=values["chair_role"] or None,
+                             place=values["place"], bodies=values["bodies"])
             actor = svc.user_by_name(s, current_user.username)
             codes = []
             for row_i, r in enumerate(rows):
@@ -148,8 +151,12 @@ def new_session():
 
 def _render_new(values, rows, errors, row_errors, status=200):
     units = Q.units_in(db(), None) if current_user.role == "admin" else []
+    from engine.services.sessions import labels as session_labels
+    from web.i18n import current_lang as _lang
     return render_template("session_new.html", values=values, rows=rows, errors=errors, row_errors=row_errors,
                            session_kinds=SESSION_KINDS, categories=CATEGORIES, kinds=PETITION_KINDS,
+                           chair_roles=session_labels(db(), "chair_role"), bodies=session_labels(db(), "body"),
+                           lang=_lang(),
                            units=[u for u in units if u.level != "department"]), status
 
 
