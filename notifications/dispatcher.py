@@ -164,17 +164,50 @@ RECORD_SQL = ("UPDATE outbox SET status = %s, sent_at = coalesce(%s, sent_at), l
 class Outcomes:
     """Writes each message's outcome as soon as it is decided: one statement on one row.
     The lease of the chunk's other rows is renewed only when it has aged a third of its
-    length (a slow server), so the usual cost is exactly that one row."""
+    length (a slow server), so the usual cost is exactly that one row.
+
+    On PostgreSQL the common outcome is pipelined: the statement leaves for the server at
+    once, and `settle()` — called before the next message is sent, and before any other
+    database work — waits for it. So the database commits while the next message is being
+    composed, and still no message goes out while another one's outcome is unwritten."""
 
     def __init__(self, db: DatabaseWait, out: DispatchResult, clock, stale: timedelta):
         self.db, self.out, self.clock, self.stale = db, out, clock, stale
         self.held: list[int] = []  # ids of the chunk still waiting to be sent
         self.leased = time.monotonic()
+        self.pipeline = None  # psycopg's pipeline, while an outcome is in flight
+        self.unsettled: tuple | None = None  # (params, row id) of that outcome
 
     def hold(self, ids: list[int]) -> None:
+        self.settle()
         self.held, self.leased = list(ids), time.monotonic()
 
+    def settle(self) -> None:
+        """Wait until the outcome in flight is committed (writing it again, with the
+        database wait, if the connection broke meanwhile)."""
+        if self.unsettled is None:
+            return
+        params, row_id = self.unsettled
+        pipeline, self.pipeline = self.pipeline, None
+        try:
+            pipeline.__exit__(None, None, None)  # sync: the server has committed it
+        except self.db.transient:
+            self.db.close(broken=True)
+            self.db(lambda conn: conn.connection.driver_connection.execute(RECORD_SQL, params, prepare=True),
+                    f"recording outbox {row_id}")
+        self.unsettled = None
+
+    def abandon(self) -> None:
+        """Leave pipeline mode after an error; an unsettled outcome is re-offered by the relay."""
+        if self.pipeline is not None:
+            try:
+                self.pipeline.__exit__(None, None, None)
+            except Exception:  # noqa: BLE001 - the batch is already failing
+                self.db.close(broken=True)
+            self.pipeline = self.unsettled = None
+
     def __call__(self, row: Claimed, result: SendResult, inbox: tuple[str, str] | None = None) -> None:
+        self.settle()
         now = self.clock()
         if result.ok:
             values = {"status": "sent", "sent_at": now, "last_error": None, "next_attempt_at": now}
@@ -199,8 +232,7 @@ class Outcomes:
         if self.db.pg and inbox is None and not renew:
             # The common case, on the hot path: one prepared statement, straight to the driver.
             params = (values["status"], values.get("sent_at"), values["last_error"], values["next_attempt_at"], row.id)
-            self.db(lambda conn: conn.connection.driver_connection.execute(RECORD_SQL, params, prepare=True),
-                    f"recording outbox {row.id}")
+            self.db(lambda conn: self._send(conn, params, row.id), f"recording outbox {row.id}")
         elif self.db.pg:
             self.db(lambda conn: _in_transaction(conn, write), f"recording outbox {row.id}")
         else:
@@ -216,6 +248,16 @@ class Outcomes:
                 log.warning("outbox %s failed: %s", row.id, result.error, extra={"outbox_ids": [row.id]})
             else:
                 self.out.retried += 1
+
+    def _send(self, conn: Connection, params: tuple, row_id: int) -> None:
+        raw = conn.connection.driver_connection
+        pipeline = raw.pipeline()
+        pipeline.__enter__()
+        # In pipeline mode the statement leaves for the server at once and runs there; its
+        # implicit transaction commits at the Sync `settle` sends, and only then does the
+        # next message go out — a worker killed before that leaves this one message in doubt.
+        raw.execute(RECORD_SQL, params, prepare=True)
+        self.pipeline, self.unsettled = pipeline, (params, row_id)
 
 
 def _in_transaction(conn: Connection, work) -> None:
@@ -245,6 +287,7 @@ def dispatch(engine: Engine, ids: list[int], settings=None, now: datetime | None
     try:
         for i in range(0, len(ids), chunk):
             part = ids[i:i + chunk]
+            record.settle()
             rows = db(lambda conn: _claim(conn, part, clock(), stale, db.pg), "claiming outbox rows")
             record.hold([r.id for r in rows])
             for row in rows:
@@ -255,6 +298,7 @@ def dispatch(engine: Engine, ids: list[int], settings=None, now: datetime | None
                     record(row, SendResult.failed(f"render: {exc}", permanent=True))
                     continue
                 if row.channel == "email":
+                    record.settle()  # the previous outcome is committed before this message goes
                     record(row, mail.send(msg))
                 elif row.channel == "inbox":
                     record(row, SendResult.success(), inbox=(msg.subject, msg.text))
@@ -262,11 +306,14 @@ def dispatch(engine: Engine, ids: list[int], settings=None, now: datetime | None
                     webhook = webhook or WebhookChannel(settings)
                     payload = {"kind": row.kind, "id": row.id, "subject": msg.subject, "text": msg.text,
                                "context": row.context}
+                    record.settle()
                     record(row, webhook.send(payload))
                 else:
                     record(row, SendResult.failed(f"unknown channel {row.channel}", permanent=True))
+        record.settle()
     finally:
         mail.close()
+        record.abandon()
         db.close()
     return out
 

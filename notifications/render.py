@@ -114,6 +114,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates ship with the package and change only with a new release: checking every
+        # file's modification time at each message cost a quarter of a message's rendering.
+        auto_reload=False,
     )
     env.filters.update(ddmmyyyy=ddmmyyyy, weekday=weekday, clip=clip, clock_label=clock_label, notice_label=notice_label,
                        session_kind_label=session_kind_label, month_label=month_label)
