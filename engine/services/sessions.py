@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from engine.deadlines.timeutil import local_date, parse_date, utcnow
@@ -265,9 +265,15 @@ def get_session(session: Session, session_id) -> ReceptionSession:
 
 
 def _lock(session: Session, rs: ReceptionSession, expect_version) -> None:
-    if expect_version is not None and int(expect_version) != rs.version:
+    """Optimistic lock: UPDATE … WHERE version = seen (the version the form showed, or the one
+    read in this transaction), so two clerks acting at once cannot both win."""
+    seen = rs.version if expect_version is None else count(expect_version, "version", maximum=MAX_ID)
+    done = session.execute(update(ReceptionSession).where(ReceptionSession.id == rs.id,
+                                                          ReceptionSession.version == seen)
+                           .values(version=seen + 1).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
         raise ValidationError("session_changed", field="version", id=rs.id)
-    rs.version += 1
+    rs.version = seen + 1
 
 
 def reschedule(session: Session, session_id, on, *, reason: str, starts_at=..., ends_at=..., place=None, actor=None,
@@ -495,7 +501,8 @@ def publications(session: Session, unit_id: int, limit: int = 50) -> list[Schedu
 
 def public_schedule(session: Session, unit_code: str, today=None, weeks: int = 8) -> tuple[OrgUnit, list[ReceptionSession]]:
     """What a citizen may read: the published sessions of the coming weeks (cancelled ones
-    stay listed, marked, so nobody comes for nothing)."""
+    stay listed, marked, so nobody comes for nothing; held ones stay, so a subscribed calendar
+    keeps them)."""
     from datetime import timedelta
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == clean(unit_code or "")[:32]))
     if unit is None or unit.level == "department":
@@ -505,9 +512,7 @@ def public_schedule(session: Session, unit_code: str, today=None, weeks: int = 8
         select(ReceptionSession).where(ReceptionSession.unit_id == unit.id,
                                        ReceptionSession.published_at.is_not(None),
                                        ReceptionSession.held_on >= today,
-                                       ReceptionSession.held_on <= today + timedelta(weeks=weeks),
-                                       or_(ReceptionSession.status == "planned",
-                                           ReceptionSession.status == "cancelled"))
+                                       ReceptionSession.held_on <= today + timedelta(weeks=weeks))
         .order_by(ReceptionSession.held_on, ReceptionSession.starts_at, ReceptionSession.id).limit(500)))
     return unit, rows
 

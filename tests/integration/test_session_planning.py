@@ -207,3 +207,17 @@ def test_opinions_before_a_dialogue_run_from_its_date_and_follow_it_when_it_move
         ev = s.scalars(select(Event).where(Event.petition_id == p_id).order_by(Event.seq)).all()[-1]
         assert ev.action == "session_moved" and ev.data == {"session": d_id, "from": "2026-12-10", "to": "2026-12-17"}
         assert eventlog.verify(s, s.get(P.Petition, p_id)) == []  # the audit head was re-sealed with the moved clock
+
+
+def test_a_stale_form_is_refused_and_changes_nothing(org):
+    with transaction(org) as s:
+        sid = plan(s).session.id
+        S.reschedule(s, sid, "2026-12-11", reason="Trùng lịch", actor="clerk1", today=TODAY, expect_version=1)
+    before = counts(org)
+    with pytest.raises(ValidationError) as e:
+        with transaction(org) as s:  # the form showed version 1; the session is at 2 now
+            S.cancel(s, sid, reason="Bão", actor="clerk1", expect_version=1)
+    assert e.value.code == "session_changed"
+    assert counts(org) == before
+    with transaction(org) as s:
+        assert s.get(ReceptionSession, sid).status == "planned"
