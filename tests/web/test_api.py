@@ -333,3 +333,41 @@ def test_export_a_case_with_its_history(api, data):
     audit = api("auditor").get(f"/api/v1/cases/{data['A1']}/export")
     assert audit.status_code == 200 and "Trần Thị Bích" not in audit.get_data(as_text=True)
     is_problem(api("clerk2").get(f"/api/v1/cases/{data['A1']}/export"), 404)
+
+
+def test_plan_record_read_sessions_and_the_compliance_report(api, data, org):
+    from engine.reports.compliance import compliance_report
+    clerk = api("clerk1")
+    planned = clerk.post("/api/v1/sessions/plan", json={"kind": "reception_periodic", "on": "2026-11-25",
+                                                         "chair": "Bí thư", "chair_role": "party_secretary", "place": "Trụ sở xã",
+                                                         "starts_at": "07:30", "ends_at": "11:00"})
+    assert planned.status_code == 201, planned.get_data(as_text=True)
+    p = planned.get_json()
+    assert (p["status"], p["held_on"], p["unit"], p["starts_at"]) == ("planned", "2026-11-25", "C1", "07:30")
+    is_problem(clerk.post("/api/v1/sessions/plan", json={"kind": "reception_periodic", "on": "2026-11-02",
+                                                         "chair": "Bí thư", "chair_role": "party_secretary", "place": "Trụ sở xã"}), 400)  # passed
+    is_problem(clerk.post("/api/v1/sessions/plan", json={"kind": "reception_periodic", "on": "2026-11-25",
+                                                         "chair": "Bí thư", "chair_role": "party_secretary", "place": "X", "unit": "C2"}), 403)
+    is_problem(api("leader1").post("/api/v1/sessions/plan", json={"kind": "reception_periodic", "on": "2026-11-25",
+                                                                  "chair": "Bí thư", "chair_role": "party_secretary", "place": "X"}), 403)
+    sid = p["id"]
+    assert api("auditor").get(f"/api/v1/sessions/{sid}").get_json()["id"] == sid
+    is_problem(api("clerk2").get(f"/api/v1/sessions/{sid}"), 404)  # another commune's
+    # a planned day still to come cannot be recorded as held; a past one can, with the version read
+    is_problem(clerk.post(f"/api/v1/sessions/{sid}/held", json={"people": 4}), 400)
+    earlier = clerk.post("/api/v1/sessions/plan", json={"kind": "reception_periodic", "on": "2026-11-20",
+                                                        "chair": "Bí thư", "chair_role": "party_secretary", "place": "Trụ sở xã"}).get_json()
+    is_problem(clerk.post(f"/api/v1/sessions/{earlier['id']}/held", json={"people": 4, "version": 99}), 400)
+    done = clerk.post(f"/api/v1/sessions/{earlier['id']}/held", json={"people": 4, "version": earlier["version"]})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    assert (done.get_json()["status"], done.get_json()["people"]) == ("held", 4)
+    q = {"from": "2026-01-01", "to": "2026-11-20"}
+    rep = api("auditor").get("/api/v1/reports/compliance", query_string=q)
+    assert rep.status_code == 200, rep.get_data(as_text=True)
+    with transaction(org) as s:
+        want = compliance_report(s, "P", "2026-01-01", "2026-11-20", as_of=NOW.date()).to_dict()
+    got = rep.get_json()
+    assert got["totals"] == want["totals"] and got["rows"] == want["rows"] and got["from"] == "2026-01-01"
+    assert any(r["held"] for r in got["rows"])  # the numbers are not all zero: the comparison can fail
+    is_problem(api("dept1").get("/api/v1/reports/compliance", query_string=q), 403)
+    is_problem(api("clerk1").get("/api/v1/reports/compliance", query_string={**q, "unit": "C2"}), 404)

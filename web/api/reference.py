@@ -10,15 +10,19 @@ from engine.persistence.models import OrgUnit, ReceptionSession
 from engine.persistence.scope import unit_scope_ids
 from engine.reports.appendix2 import appendix2
 from engine.reports.ontime import ontime_report
-from engine.services.sessions import add_session, session_to_dict
+from engine.persistence.models import User
+from engine.reports.compliance import compliance_report
+from engine.services.sessions import add_session, get_session, plan_session, record_held, session_to_dict
 from web import queries as Q
 from web.access import ALL_ROLES
 from web.api import ApiProblem, bp, unique_ref, decode_cursor, encode_cursor, lang, responses, roles, spec, user
-from web.api.schemas import (Appendix2Out, DeadlineOut, DeadlineQuery, OntimeOut, OntimeQuery, Problem, ReportQuery,
-                             SessionIn, SessionOut, SessionPage, SessionQuery, UnitList)
+from web.api.schemas import (Appendix2Out, ComplianceOut, ComplianceQuery, DeadlineOut, DeadlineQuery, HeldIn, OntimeOut,
+                             OntimeQuery, PlanIn, Problem, ReportQuery, SessionIn, SessionOut, SessionPage, SessionQuery,
+                             UnitList)
 from web.dbsession import db, unit_of_work
 
 REPORT_ROLES = ("auditor", "leader")      # as the admin's report pages
+COMPLIANCE_ROLES = ("auditor", "leader", "clerk")  # as the admin's compliance page
 SESSION_READERS = ("clerk", "leader", "auditor")  # as the admin's log book
 SESSION_WRITERS = ("clerk",)
 
@@ -119,8 +123,41 @@ def list_sessions():
         stmt = stmt.where(ReceptionSession.id < after)
     rows = list(s.scalars(stmt.order_by(ReceptionSession.id.desc()).limit(q.limit + 1)))
     page = rows[:q.limit]
-    return {"items": [session_to_dict(r) for r in page],
+    return {"items": [_session_out(r) for r in page],
             "next_cursor": encode_cursor(page[-1].id) if len(rows) > q.limit else None}
+
+
+def _session_out(rs, warnings=()) -> dict:
+    from engine.language.messages import render
+    d = session_to_dict(rs)
+    d["version"] = rs.version
+    d["warnings"] = [render(code, lang(), **params) for code, params in warnings]
+    return d
+
+
+def _write_unit(code: str | None) -> str:
+    """The unit a session is written for: the token user's own (a clerk may name only it)."""
+    u, s = user(), db()
+    own = s.get(OrgUnit, u.unit_id).code
+    if code and code != own and u.role != "admin":
+        raise Forbidden("session_out_of_scope", username=u.username, unit=code)
+    return code or own
+
+
+def _scoped_session(session_id: int):
+    rs = get_session(db(), session_id)
+    scope = unit_scope_ids(db(), user())
+    if scope is not None and rs.unit_id not in scope:
+        raise ApiProblem(404, "unknown_session", field="session", id=session_id)
+    return rs
+
+
+@bp.get("/sessions/<int:session_id>")
+@roles(*SESSION_READERS)
+@spec.validate(resp=responses(HTTP_200=SessionOut, HTTP_404=Problem), tags=("sessions",), force_resp_serialize=True)
+def read_session(session_id: int):
+    """One reception or dialogue in the token's scope"""
+    return _session_out(_scoped_session(session_id))
 
 
 @bp.post("/sessions")
@@ -128,18 +165,61 @@ def list_sessions():
 @spec.validate(json=SessionIn, resp=responses(HTTP_201=SessionOut, HTTP_400=Problem, HTTP_404=Problem, HTTP_409=Problem),
                tags=("sessions",), force_resp_serialize=True)
 def record_session():
-    """Record a reception or dialogue that was held (a clerk: for their own unit)"""
-    body: SessionIn = request.context.json
-    u = user()
-    s = db()
-    if body.unit and u.role != "admin":
-        own = s.get(OrgUnit, u.unit_id)
-        if body.unit != own.code:
-            raise Forbidden("out_of_scope_receive", username=u.username, unit=body.unit)
-    code = body.unit or s.get(OrgUnit, u.unit_id).code
+    """Record a reception or dialogue that was held without a plan (a clerk: for their own unit)"""
+    b: SessionIn = request.context.json
+    code = _write_unit(b.unit)
     with unit_of_work() as w:
-        unique_ref(w, ReceptionSession, body.external_ref)
-        rs = add_session(w, code, body.kind, body.held_on, people=body.people, groups=body.groups,
-                         refused=body.refused, chair=body.chair, note=body.note, external_ref=body.external_ref)
-        out = session_to_dict(rs)
+        unique_ref(w, ReceptionSession, b.external_ref)
+        rs = add_session(w, code, b.kind, b.held_on, people=b.people, groups=b.groups, refused=b.refused,
+                         chair=b.chair, note=b.note, external_ref=b.external_ref, chair_role=b.chair_role,
+                         place=b.place, topic=b.topic, starts_at=b.starts_at, ends_at=b.ends_at,
+                         actor=w.get(User, user().id), today=Q.today())
+        out = _session_out(rs)
     return out, 201
+
+
+@bp.post("/sessions/plan")
+@roles(*SESSION_WRITERS)
+@spec.validate(json=PlanIn, resp=responses(HTTP_201=SessionOut, HTTP_400=Problem, HTTP_404=Problem),
+               tags=("sessions",), force_resp_serialize=True)
+def plan():
+    """Plan a reception or dialogue (a clerk: for their own unit); a chair booked twice is a warning"""
+    b: PlanIn = request.context.json
+    code = _write_unit(b.unit)
+    with unit_of_work() as w:
+        res = plan_session(w, code, b.kind, b.on, starts_at=b.starts_at, ends_at=b.ends_at, place=b.place,
+                           chair=b.chair, chair_role=b.chair_role, topic=b.topic, note=b.note,
+                           actor=w.get(User, user().id), today=Q.today())
+        out = _session_out(res.session, res.warnings)
+    return out, 201
+
+
+@bp.post("/sessions/<int:session_id>/held")
+@roles(*SESSION_WRITERS)
+@spec.validate(json=HeldIn, resp=responses(HTTP_200=SessionOut, HTTP_400=Problem, HTTP_404=Problem),
+               tags=("sessions",), force_resp_serialize=True)
+def held(session_id: int):
+    """Record a planned session as held (its clocks follow a change of day)"""
+    b: HeldIn = request.context.json
+    _scoped_session(session_id)
+    with unit_of_work() as w:
+        res = record_held(w, session_id, held_on=b.held_on, people=b.people, groups=b.groups, refused=b.refused,
+                          note=b.note, chair=b.chair, actor=w.get(User, user().id), today=Q.today(),
+                          expect_version=b.version, ctx=Q.context(), now=Q.now())
+        out = _session_out(res.session, res.warnings)
+    return out
+
+
+@bp.get("/reports/compliance")
+@roles(*COMPLIANCE_ROLES)
+@spec.validate(query=ComplianceQuery, resp=responses(HTTP_200=ComplianceOut, HTTP_400=Problem, HTTP_404=Problem),
+               tags=("reports",), force_resp_serialize=True)
+def report_compliance():
+    """Receptions and dialogues held as the rules require: required, planned, held, missed, shortfall"""
+    q: ComplianceQuery = request.context.query
+    _range(q)
+    unit = _report_unit(q.unit)
+    rep = compliance_report(db(), unit.code, q.date_from, q.date_to, as_of=Q.today(), lang=lang(), cal=Q.context().cal)
+    d = rep.to_dict()
+    d["date_from"], d["date_to"] = rep.date_from, rep.date_to
+    return d

@@ -164,11 +164,20 @@ class SessionOut(BaseModel):
     id: int
     unit: str
     kind: str
-    held_on: date
+    status: str = Field(description="planned | held | cancelled")
+    held_on: date = Field(description="the day held, or the planned day while planned")
+    planned_on: date | None
+    starts_at: str | None
+    ends_at: str | None
+    place: str
     chair: str
+    chair_role: str | None
+    topic: str
     people: int
     groups: int
     refused: int
+    version: int
+    warnings: list[str] = Field(default_factory=list, description="what the writer should read (a chair booked twice)")
 
 
 class SessionPage(BaseModel):
@@ -176,16 +185,51 @@ class SessionPage(BaseModel):
     next_cursor: str | None
 
 
+Hour = Field(None, max_length=5, pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, local time")
+
+
 class SessionIn(Strict):
+    """A session that was held without a plan."""
     unit: str | None = Field(None, max_length=32, description="default: the token user's unit (a clerk: only it)")
     kind: SessionKind
     held_on: date
     chair: str = Field("", max_length=255)
+    chair_role: str | None = Field(None, max_length=64, description="a code of the admin's chair-role list")
+    place: str = Field("", max_length=255)
+    topic: str = Field("", max_length=2000)
+    starts_at: str | None = Hour
+    ends_at: str | None = Hour
     people: int = Field(0, ge=0, le=100000)
     groups: int = Field(0, ge=0, le=100000)
     refused: int = Field(0, ge=0, le=100000)
     note: str = Field("", max_length=4000)
     external_ref: str | None = Field(None, max_length=128)
+
+
+class PlanIn(Strict):
+    """A reception or dialogue planned for a day to come."""
+    unit: str | None = Field(None, max_length=32, description="default: the token user's unit (a clerk: only it)")
+    kind: SessionKind
+    on: date
+    chair: str = Field(min_length=1, max_length=255)
+    chair_role: str = Field(min_length=1, max_length=64,
+                            description="a code of the admin's chair-role list, e.g. party_secretary")
+    place: str = Field(min_length=1, max_length=255)
+    topic: str = Field("", max_length=2000)
+    starts_at: str | None = Hour
+    ends_at: str | None = Hour
+    note: str = Field("", max_length=4000)
+
+
+class HeldIn(Strict):
+    """A planned session recorded as held."""
+    held_on: date | None = Field(None, description="default: the planned day")
+    people: int = Field(0, ge=0, le=100000)
+    groups: int = Field(0, ge=0, le=100000)
+    refused: int = Field(0, ge=0, le=100000)
+    note: str | None = Field(None, max_length=4000)
+    chair: str | None = Field(None, max_length=255)
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="the version read: refused if it moved")
 
 
 # -- calendar, units, reports --------------------------------------------------------------
@@ -362,3 +406,35 @@ class CaseExport(BaseModel):
     history: list[ExportEvent] = Field(description="the hash-chained event log, oldest first; each hash is "
                                                    "keyed (HMAC) by the source's audit key: the chain's links "
                                                    "(prev_hash) are checkable by anyone, the hashes only by the source")
+
+
+class ComplianceQuery(ReportQuery):
+    pass
+
+
+class ComplianceRowOut(BaseModel):
+    unit: str
+    unit_name: str
+    level: str
+    obligation: str
+    chair_role: str
+    per: str
+    minimum: int
+    source: str
+    required: int
+    planned: int
+    held: int
+    missed: int
+    cancelled: int
+    shortfall: int
+    short_periods: list[str]
+
+
+class ComplianceOut(Period):
+    unit: str
+    unit_name: str
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+    as_of: date
+    rows: list[ComplianceRowOut]
+    totals: list[ComplianceRowOut]
