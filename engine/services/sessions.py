@@ -493,6 +493,22 @@ def _republish(session, rs: ReceptionSession, periods: set[str], user, reason: s
                      now or utcnow())
 
 
+def latest_publication(session: Session, unit_code: str, period) -> SchedulePublication | None:
+    """What went out last as the schedule of `period` (for the schedule notice document)."""
+    unit = unit_by_code(session, unit_code)
+    period, _, _ = parse_period(period)
+    return session.scalar(select(SchedulePublication).where(SchedulePublication.unit_id == unit.id,
+                                                            SchedulePublication.period == period)
+                          .order_by(SchedulePublication.revision.desc()).limit(1))
+
+
+def dialogue_items(session: Session, session_id) -> list[Petition]:
+    """The items of a session (for a dialogue: the opinions collected beforehand and those
+    raised there), for the summary of opinions and the conclusion notice."""
+    rs = get_session(session, session_id)
+    return list(session.scalars(select(Petition).where(Petition.session_id == rs.id).order_by(Petition.id)))
+
+
 def publications(session: Session, unit_id: int, limit: int = 50) -> list[SchedulePublication]:
     return list(session.scalars(select(SchedulePublication).where(SchedulePublication.unit_id == unit_id)
                                 .order_by(SchedulePublication.published_at.desc(), SchedulePublication.id.desc())

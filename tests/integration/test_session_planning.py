@@ -49,6 +49,7 @@ def test_plan_publish_reschedule_cancel_hold_is_journaled(org):
         revs = s.scalars(select(SchedulePublication).where(SchedulePublication.period == "2026-12")
                          .order_by(SchedulePublication.revision)).all()
         assert [r.revision for r in revs] == [1, 2]  # republished
+        assert S.latest_publication(s, "C1", "2026-12").revision == 2
         assert revs[1].sessions[0]["on"] == "2026-12-11" and revs[1].reason == "Trùng họp Đảng ủy"
         S.cancel(s, b_id, reason="Bão", actor="clerk1", now=NOW)
     with transaction(org) as s:
@@ -206,7 +207,9 @@ def test_opinions_before_a_dialogue_run_from_its_date_and_follow_it_when_it_move
         from engine.persistence.models import Event
         ev = s.scalars(select(Event).where(Event.petition_id == p_id).order_by(Event.seq)).all()[-1]
         assert ev.action == "session_moved" and ev.data == {"session": d_id, "from": "2026-12-10", "to": "2026-12-17"}
-        assert eventlog.verify(s, s.get(P.Petition, p_id)) == []  # the audit head was re-sealed with the moved clock
+        assert eventlog.verify(s, s.get(P.Petition, p_id)) == []
+        assert [x.id for x in S.dialogue_items(s, d_id)] == [p_id]
+        assert S.latest_publication(s, "C1", "2026-12") is None  # planned, never published  # the audit head was re-sealed with the moved clock
 
 
 def test_a_stale_form_is_refused_and_changes_nothing(org):
