@@ -84,7 +84,7 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
                  session_id: int | None = None, petitioners: list[dict] | None = None, category: str = "other",
                  kind: str = "petition", group_size=None, complex_prolonged: bool = False, incited: bool = False,
                  actor: User | None = None, external_ref: str | None = None, escalated_from: Petition | None = None,
-                 action: str = "receive") -> Petition:
+                 action: str = "receive", received_from: dict | None = None) -> Petition:
     unit = unit_by_code(session, unit_code)
     if unit.level == "department":  # a department answers petitions; it does not receive them
         raise ValidationError("receiving_unit_department", field="unit", code=unit.code)
@@ -144,6 +144,8 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
             "summary": summary}
     if escalated_from is not None:
         data["escalated_from"] = escalated_from.code
+    if received_from is not None:  # a case moved here from another unit or system: what the source says it did
+        data["received_from"] = received_from
     eventlog.append(session, p, action, actor.id if actor else None, actor.username if actor else "system",
                     ctx.instant(), day, {}, _snapshot(p), data)
     session.flush()

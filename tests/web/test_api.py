@@ -371,3 +371,27 @@ def test_plan_record_read_sessions_and_the_compliance_report(api, data, org):
     assert any(r["held"] for r in got["rows"])  # the numbers are not all zero: the comparison can fail
     is_problem(api("dept1").get("/api/v1/reports/compliance", query_string=q), 403)
     is_problem(api("clerk1").get("/api/v1/reports/compliance", query_string={**q, "unit": "C2"}), 404)
+
+
+def test_a_case_moves_to_another_unit_by_export_and_import(api, data, org):
+    doc = api("clerk1").get(f"/api/v1/cases/{data['A1']}/export").get_json()
+    doc["case"]["received_on"] = doc["case"]["received_on"]
+    clerk2 = api("clerk2")
+    r = clerk2.post("/api/v1/cases/import", json={"unit": "C2", "received_on": "2026-11-19", "document": doc})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    new = r.get_json()
+    assert new["code"].startswith("KN-C2-2026-") and new["unit"] == "C2" and new["state"] == "received"
+    assert new["summary"] == "Tranh chấp ranh giới đất" and new["petitioners"][0]["name"] == "Trần Thị Bích"
+    first = new["events"][0]
+    moved = first["data"]["received_from"]
+    assert moved["code"] == data["A1"] and [e["action"] for e in moved["history"]] == ["receive", "conclude"]
+    with transaction(org) as s:
+        p = s.scalar(select(Petition).where(Petition.code == new["code"]))
+        assert p.external_ref == f"petitions:{data['A1']}"
+        from engine.persistence import eventlog
+        assert eventlog.verify(s, p) == []  # the new case's own chain holds
+    is_problem(clerk2.post("/api/v1/cases/import", json={"unit": "C2", "document": doc}), 409)  # once only
+    is_problem(api("clerk1").post("/api/v1/cases/import", json={"unit": "C2", "document": doc}), 403)
+    is_problem(api("auditor").post("/api/v1/cases/import", json={"unit": "P", "document": doc}), 403)
+    bad = dict(doc, format="something.else")
+    is_problem(clerk2.post("/api/v1/cases/import", json={"unit": "C2", "document": bad}), 400)

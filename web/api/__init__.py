@@ -20,8 +20,10 @@ import logging
 import math
 from datetime import timedelta
 
+from contextlib import contextmanager
+
 from flask import Blueprint, current_app, g, render_template, request
-from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from spectree import Response, SpecTree
 from spectree.models import SecurityScheme, SecuritySchemeData
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
@@ -76,10 +78,17 @@ def roles(*names: str):
     return deco
 
 
-def unique_ref(session, model, ref: str | None) -> None:
-    """An external reference names one record: a second one is a 409, not a database error."""
-    if ref and session.scalar(select(model.id).where(model.external_ref == ref.strip())) is not None:
-        raise ApiProblem(409, "duplicate_ref", field="external_ref", ref=ref[:128])
+@contextmanager
+def unique_ref(ref: str | None):
+    """An external reference names one record: a second one is a 409, not a server error.
+    Asked of the database at insert, after the services' role and scope checks, so the
+    answer never tells someone outside the unit that a reference exists there."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if ref and "external_ref" in str(exc.orig):
+            raise ApiProblem(409, "duplicate_ref", field="external_ref", ref=ref[:128]) from None
+        raise
 
 
 def problem(status: int, code: str, detail: str, field: str | None = None, headers: dict | None = None):

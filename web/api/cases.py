@@ -9,7 +9,7 @@ from engine.workflow.policy import mask_personal, sees_personal_data
 from web import queries as Q
 from web.access import ALL_ROLES, allowed_actions
 from web.api import ApiProblem, bp, unique_ref, decode_cursor, encode_cursor, lang, responses, roles, spec, user
-from web.api.schemas import ActionIn, Case, CaseExport, CaseIn, CasePage, CaseQuery, Problem
+from web.api.schemas import ActionIn, Case, CaseExport, CaseIn, CasePage, CaseQuery, ImportIn, Problem
 from web.auth import CurrentUser
 from web.dbsession import after_commit, db, unit_of_work
 from engine.language.errors import ValidationError
@@ -89,8 +89,7 @@ def create_case():
     body: CaseIn = request.context.json
     u = user()
     ctx = Q.context()
-    with unit_of_work() as w:
-        unique_ref(w, Petition, body.external_ref)
+    with unique_ref(body.external_ref), unit_of_work() as w:
         p = svc.add_petition(w, ctx, body.unit, body.summary, received_on=body.received_on,
                              session_id=body.session, petitioners=[x.model_dump() for x in body.petitioners],
                              category=body.category, kind=body.kind, group_size=body.group_size,
@@ -160,3 +159,32 @@ def export_case(code: str):
             "case": case_body(p), "external_ref": p.external_ref, "incited": p.incited,
             "clocks_full": [svc.clock_to_dict(c, wf, lang()) for c in p.clocks],
             "history": mask_personal(u, history)}, 200, {"ETag": etag(p)}
+
+
+@bp.post("/cases/import")
+@roles(*ALL_ROLES)
+@spec.validate(json=ImportIn, resp=responses(HTTP_201=Case, HTTP_400=Problem, HTTP_404=Problem, HTTP_409=Problem),
+               tags=("interchange",), force_resp_serialize=True)
+def import_case():
+    """Receive a case exported by another unit or system (petitions.case, version 1)
+
+    A new case of the receiving unit (its own code and clocks, from the receiving day), made by
+    the same service as any receipt and with the same rules (a clerk: their own unit).
+    `external_ref` is `<system>:<source code>`, so the same case cannot be received twice (409).
+    The source's history is kept, as the source says it, in the data of the new case's first
+    event (`received_from`), never as events of this case."""
+    b: ImportIn = request.context.json
+    doc, u = b.document, user()
+    ref = f"{doc.source.system}:{doc.case.code}"[:128]
+    received_from = {"format": doc.format, "version": doc.version, "source": doc.source.model_dump(),
+                     "code": doc.case.code, "received_on": doc.case.received_on.isoformat(),
+                     "history": [e.model_dump(mode="json") for e in doc.history]}
+    with unique_ref(ref), unit_of_work() as w:
+        p = svc.add_petition(w, Q.context(), b.unit, doc.case.summary, received_on=b.received_on,
+                             petitioners=[x.model_dump() for x in doc.case.petitioners or []],
+                             category=doc.case.category, kind=doc.case.kind, group_size=doc.case.group_size,
+                             complex_prolonged=doc.case.complex_prolonged, incited=doc.incited,
+                             actor=w.get(type(u), u.id), external_ref=ref, received_from=received_from)
+        new_code = p.code
+    p = svc.get_for(db(), new_code, u)
+    return case_body(p), 201, {"ETag": etag(p), "Location": f"/api/v1/cases/{p.code}"}

@@ -168,8 +168,7 @@ def record_session():
     """Record a reception or dialogue that was held without a plan (a clerk: for their own unit)"""
     b: SessionIn = request.context.json
     code = _write_unit(b.unit)
-    with unit_of_work() as w:
-        unique_ref(w, ReceptionSession, b.external_ref)
+    with unique_ref(b.external_ref), unit_of_work() as w:
         rs = add_session(w, code, b.kind, b.held_on, people=b.people, groups=b.groups, refused=b.refused,
                          chair=b.chair, note=b.note, external_ref=b.external_ref, chair_role=b.chair_role,
                          place=b.place, topic=b.topic, starts_at=b.starts_at, ends_at=b.ends_at,

@@ -438,3 +438,30 @@ class ComplianceOut(Period):
     as_of: date
     rows: list[ComplianceRowOut]
     totals: list[ComplianceRowOut]
+
+
+class ImportedCase(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+    summary: str = Field(min_length=1, max_length=4000)
+    category: Category = "other"
+    kind: Kind = "petition"
+    group_size: int = Field(1, ge=1, le=100000)
+    complex_prolonged: bool = False
+    received_on: date
+    petitioners: list[PetitionerIn] | None = Field(None, max_length=50)
+
+
+class ImportDocument(BaseModel):
+    format: Literal["petitions.case"]
+    version: Literal[1]
+    source: ExportSource
+    case: ImportedCase
+    incited: bool = False
+    history: list[ExportEvent] = Field(max_length=10000)
+
+
+class ImportIn(Strict):
+    """A `petitions.case` document to receive as a new case of the receiving unit."""
+    unit: str = Field(min_length=1, max_length=32, description="the receiving unit (a clerk: their own)")
+    received_on: date | None = Field(None, description="default: today; the clocks start from it")
+    document: ImportDocument
