@@ -101,11 +101,17 @@ def usable(session: Session, row: ApiToken | None, now: datetime) -> User | None
     return user
 
 
-def uses_since(session: Session, token_id: int, since: datetime) -> tuple[int, datetime | None]:
-    """How many uses since `since`, and the oldest of them (for Retry-After)."""
-    n, first = session.execute(select(func.count(ApiTokenUse.id), func.min(ApiTokenUse.at))
-                               .where(ApiTokenUse.token_id == token_id, ApiTokenUse.at >= since)).one()
-    return n or 0, first
+def uses_since(session: Session, token_id: int, since: datetime, limit: int) -> tuple[int, datetime | None]:
+    """How many served uses since `since` (requests refused by the rate limit do not count,
+    or a client that keeps asking would never get back in), and when the limit-th newest of
+    them falls out of the window's start (for Retry-After)."""
+    served = (ApiTokenUse.token_id == token_id, ApiTokenUse.at >= since, ApiTokenUse.status != 429)
+    n = session.scalar(select(func.count(ApiTokenUse.id)).where(*served)) or 0
+    if n < limit:
+        return n, None
+    oldest_counted = session.scalar(select(ApiTokenUse.at).where(*served)
+                                    .order_by(ApiTokenUse.at.desc(), ApiTokenUse.id.desc()).offset(limit - 1).limit(1))
+    return n, oldest_counted
 
 
 def record_use(session: Session, token_id: int, at: datetime, method: str, path: str, status: int,

@@ -233,7 +233,7 @@ def _authenticate():
         g.api_token_id = row.id
     if found is None:
         raise ApiProblem(401, "token_invalid", headers={"WWW-Authenticate": 'Bearer realm="petitions", error="invalid_token"'})
-    n, first = tok.uses_since(s, row.id, now - timedelta(minutes=1))
+    n, first = tok.uses_since(s, row.id, now - timedelta(minutes=1), RATE_LIMIT)
     if n >= RATE_LIMIT:
         wait = max(1, math.ceil((first + timedelta(minutes=1) - now).total_seconds()))
         raise ApiProblem(429, "rate_limited", headers={"Retry-After": str(wait)}, limit=RATE_LIMIT, seconds=wait)
