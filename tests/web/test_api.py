@@ -404,3 +404,12 @@ def test_a_case_moves_to_another_unit_by_export_and_import(api, data, org):
     is_problem(api("auditor").post("/api/v1/cases/import", json={"unit": "P", "document": doc}), 403)
     bad = dict(doc, format="something.else")
     is_problem(clerk2.post("/api/v1/cases/import", json={"unit": "C2", "document": bad}), 400)
+
+
+def test_nul_characters_are_bad_input_on_every_database(api, data):
+    a = api("admin")
+    is_problem(a.get("/api/v1/cases", query_string={"q": "ab\x00c"}), 400)
+    is_problem(a.get("/api/v1/cases", query_string={"unit": "C\x001"}), 400)
+    is_problem(a.get("/api/v1/cases/KN-C1\x00"), 400)
+    is_problem(a.post("/api/v1/sessions", json={"kind": "reception_periodic", "held_on": "2026-11-16",
+                                                "unit": "C1", "chair": "B\u0000"}), 400)

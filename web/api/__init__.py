@@ -238,12 +238,33 @@ def _authenticate():
         wait = max(1, math.ceil((first + timedelta(minutes=1) - now).total_seconds()))
         raise ApiProblem(429, "rate_limited", headers={"Retry-After": str(wait)}, limit=RATE_LIMIT, seconds=wait)
     g.api_user = found
+    _refuse_nul()
     allowed = getattr(view, "allowed_roles", None)
     if allowed is not None and found.role not in allowed:
         raise ApiProblem(403, "api_role", role=found.role)
     from web.auth import CurrentUser
     g._login_user = CurrentUser(found)  # what web.queries asks (flask_login.current_user), for this request only
     return None
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul() -> None:
+    """No text the API takes may hold a NUL character: PostgreSQL cannot store or compare
+    one, and no person types it. Refused as bad input before anything reads it."""
+    for name, value in [*request.args.items(multi=True), *(request.view_args or {}).items()]:
+        if _has_nul(name) or _has_nul(value):
+            raise ApiProblem(400, "api_bad_input", field=str(name).replace("\x00", ""), errors="NUL (\\u0000)")
+    if request.method in ("POST", "PUT", "PATCH") and _has_nul(request.get_json(silent=True)):
+        raise ApiProblem(400, "api_bad_input", field="body", errors="NUL (\\u0000)")
 
 
 @bp.after_request
