@@ -41,7 +41,8 @@ def case_body(p: Petition) -> dict:
 @bp.get("/cases")
 @roles(*ALL_ROLES)
 @spec.validate(query=CaseQuery, resp=responses(HTTP_200=CasePage, HTTP_400=Problem), tags=TAGS,
-               force_resp_serialize=True)
+               force_resp_serialize=True,
+               operation_id="list_cases")
 def list_cases():
     """List cases in the token's scope
 
@@ -68,7 +69,8 @@ def list_cases():
 
 @bp.get("/cases/<code>")
 @roles(*ALL_ROLES)
-@spec.validate(resp=responses(HTTP_200=Case, HTTP_404=Problem), tags=TAGS, force_resp_serialize=True)
+@spec.validate(resp=responses(HTTP_200=Case, HTTP_404=Problem), tags=TAGS, force_resp_serialize=True,
+               operation_id="get_case")
 def get_case(code: str):
     """Read one case, with its clocks and full history
 
@@ -81,7 +83,8 @@ def get_case(code: str):
 @bp.post("/cases")
 @roles(*ALL_ROLES)
 @spec.validate(json=CaseIn, resp=responses(HTTP_201=Case, HTTP_400=Problem, HTTP_404=Problem, HTTP_409=Problem), tags=TAGS,
-               force_resp_serialize=True)
+               force_resp_serialize=True,
+               operation_id="create_case")
 def create_case():
     """Receive a case (a clerk: for their own unit)
 
@@ -116,7 +119,8 @@ def _if_match(p: Petition) -> int:
 @roles(*ALL_ROLES)
 @spec.validate(json=ActionIn, resp=responses(HTTP_200=Case, HTTP_400=Problem, HTTP_404=Problem, HTTP_409=Problem,
                                              HTTP_412=Problem, HTTP_428=Problem), tags=TAGS,
-               force_resp_serialize=True)
+               force_resp_serialize=True,
+               operation_id="act")
 def act(code: str, action: str):
     """Take a workflow action on a case (If-Match required)
 
@@ -139,7 +143,8 @@ def act(code: str, action: str):
 @bp.get("/cases/<code>/export")
 @roles(*ALL_ROLES)
 @spec.validate(resp=responses(HTTP_200=CaseExport, HTTP_404=Problem), tags=("interchange",),
-               force_resp_serialize=True)
+               force_resp_serialize=True,
+               operation_id="export_case")
 def export_case(code: str):
     """Export a case with its full history (format petitions.case, version 1)
 
@@ -164,7 +169,8 @@ def export_case(code: str):
 @bp.post("/cases/import")
 @roles(*ALL_ROLES)
 @spec.validate(json=ImportIn, resp=responses(HTTP_201=Case, HTTP_400=Problem, HTTP_404=Problem, HTTP_409=Problem),
-               tags=("interchange",), force_resp_serialize=True)
+               tags=("interchange",), force_resp_serialize=True,
+               operation_id="import_case")
 def import_case():
     """Receive a case exported by another unit or system (petitions.case, version 1)
 

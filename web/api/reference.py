@@ -30,7 +30,8 @@ SESSION_WRITERS = ("clerk",)
 # -- the org tree ---------------------------------------------------------------------------
 @bp.get("/units")
 @roles(*ALL_ROLES)
-@spec.validate(resp=responses(HTTP_200=UnitList), tags=("units",), force_resp_serialize=True)
+@spec.validate(resp=responses(HTTP_200=UnitList), tags=("units",), force_resp_serialize=True,
+               operation_id="units")
 def units():
     """The org units in the token's scope (the unit and those below it), with effective dates"""
     s = db()
@@ -44,7 +45,8 @@ def units():
 @bp.get("/calendar/deadline")
 @roles(*ALL_ROLES)
 @spec.validate(query=DeadlineQuery, resp=responses(HTTP_200=DeadlineOut, HTTP_400=Problem), tags=("calendar",),
-               force_resp_serialize=True)
+               force_resp_serialize=True,
+               operation_id="deadline")
 def deadline():
     """Compute a deadline and explain it
 
@@ -78,7 +80,8 @@ def _range(q: ReportQuery):
 @bp.get("/reports/appendix2")
 @roles(*REPORT_ROLES)
 @spec.validate(query=ReportQuery, resp=responses(HTTP_200=Appendix2Out, HTTP_400=Problem, HTTP_404=Problem),
-               tags=("reports",), force_resp_serialize=True)
+               tags=("reports",), force_resp_serialize=True,
+               operation_id="report_appendix2")
 def report_appendix2():
     """Annex 2 (Phụ lục 2) of Regulation 11 for a unit and a period: the admin's numbers"""
     q: ReportQuery = request.context.query
@@ -92,7 +95,8 @@ def report_appendix2():
 @bp.get("/reports/ontime")
 @roles(*REPORT_ROLES)
 @spec.validate(query=OntimeQuery, resp=responses(HTTP_200=OntimeOut, HTTP_400=Problem, HTTP_404=Problem),
-               tags=("reports",), force_resp_serialize=True)
+               tags=("reports",), force_resp_serialize=True,
+               operation_id="report_ontime")
 def report_ontime():
     """On-time rates with 95% Wilson intervals: the admin's numbers"""
     q: OntimeQuery = request.context.query
@@ -109,7 +113,8 @@ def report_ontime():
 @bp.get("/sessions")
 @roles(*SESSION_READERS)
 @spec.validate(query=SessionQuery, resp=responses(HTTP_200=SessionPage, HTTP_400=Problem), tags=("sessions",),
-               force_resp_serialize=True)
+               force_resp_serialize=True,
+               operation_id="list_sessions")
 def list_sessions():
     """Reception sessions and dialogues held in the token's scope, newest first"""
     q: SessionQuery = request.context.query
@@ -154,7 +159,8 @@ def _scoped_session(session_id: int):
 
 @bp.get("/sessions/<int:session_id>")
 @roles(*SESSION_READERS)
-@spec.validate(resp=responses(HTTP_200=SessionOut, HTTP_404=Problem), tags=("sessions",), force_resp_serialize=True)
+@spec.validate(resp=responses(HTTP_200=SessionOut, HTTP_404=Problem), tags=("sessions",), force_resp_serialize=True,
+               operation_id="read_session")
 def read_session(session_id: int):
     """One reception or dialogue in the token's scope"""
     return _session_out(_scoped_session(session_id))
@@ -163,7 +169,8 @@ def read_session(session_id: int):
 @bp.post("/sessions")
 @roles(*SESSION_WRITERS)
 @spec.validate(json=SessionIn, resp=responses(HTTP_201=SessionOut, HTTP_400=Problem, HTTP_404=Problem, HTTP_409=Problem),
-               tags=("sessions",), force_resp_serialize=True)
+               tags=("sessions",), force_resp_serialize=True,
+               operation_id="record_session")
 def record_session():
     """Record a reception or dialogue that was held without a plan (a clerk: for their own unit)"""
     b: SessionIn = request.context.json
@@ -180,7 +187,8 @@ def record_session():
 @bp.post("/sessions/plan")
 @roles(*SESSION_WRITERS)
 @spec.validate(json=PlanIn, resp=responses(HTTP_201=SessionOut, HTTP_400=Problem, HTTP_404=Problem),
-               tags=("sessions",), force_resp_serialize=True)
+               tags=("sessions",), force_resp_serialize=True,
+               operation_id="plan")
 def plan():
     """Plan a reception or dialogue (a clerk: for their own unit); a chair booked twice is a warning"""
     b: PlanIn = request.context.json
@@ -196,7 +204,8 @@ def plan():
 @bp.post("/sessions/<int:session_id>/held")
 @roles(*SESSION_WRITERS)
 @spec.validate(json=HeldIn, resp=responses(HTTP_200=SessionOut, HTTP_400=Problem, HTTP_404=Problem),
-               tags=("sessions",), force_resp_serialize=True)
+               tags=("sessions",), force_resp_serialize=True,
+               operation_id="held")
 def held(session_id: int):
     """Record a planned session as held (its clocks follow a change of day)"""
     b: HeldIn = request.context.json
@@ -212,7 +221,8 @@ def held(session_id: int):
 @bp.get("/reports/compliance")
 @roles(*COMPLIANCE_ROLES)
 @spec.validate(query=ComplianceQuery, resp=responses(HTTP_200=ComplianceOut, HTTP_400=Problem, HTTP_404=Problem),
-               tags=("reports",), force_resp_serialize=True)
+               tags=("reports",), force_resp_serialize=True,
+               operation_id="report_compliance")
 def report_compliance():
     """Receptions and dialogues held as the rules require: required, planned, held, missed, shortfall"""
     q: ComplianceQuery = request.context.query
