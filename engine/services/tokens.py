@@ -64,6 +64,13 @@ def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
                                 .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
+def live_tokens(session: Session, now: datetime, limit: int = 200) -> list[tuple[ApiToken, str]]:
+    """Every token still usable by date and not revoked, with its user's name (for an admin)."""
+    return [(t, name) for t, name in session.execute(
+        select(ApiToken, User.username).join(User, User.id == ApiToken.user_id).where(*_live(now))
+        .order_by(ApiToken.last_used_at.desc().nulls_last(), ApiToken.id.desc()).limit(limit))]
+
+
 def revoke_token(session: Session, user: User, token_id, now: datetime | None = None) -> ApiToken:
     """Revoke one of the user's own tokens (an admin may revoke anyone's)."""
     try:

@@ -413,3 +413,19 @@ def test_nul_characters_are_bad_input_on_every_database(api, data):
     is_problem(a.get("/api/v1/cases/KN-C1\x00"), 400)
     is_problem(a.post("/api/v1/sessions", json={"kind": "reception_periodic", "held_on": "2026-11-16",
                                                 "unit": "C1", "chair": "B\u0000"}), 400)
+
+
+def test_an_admin_sees_and_revokes_every_users_tokens(as_user, app, org):
+    secret = make_token(org, "leader1")
+    c = app.test_client()
+    assert c.get("/api/v1/units", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    page = as_user("clerk1").get("/tokens").get_data(as_text=True)
+    assert "all-tokens" not in page and secret[:10] not in page  # a user sees only their own
+    admin = as_user("admin")
+    page = admin.get("/tokens").get_data(as_text=True)
+    assert 'id="all-tokens"' in page and "leader1" in page and secret[:10] in page and secret not in page
+    with transaction(org) as s:
+        from engine.services.tokens import find_token
+        tid = find_token(s, secret).id
+    assert admin.post(f"/tokens/{tid}/revoke", {}).status_code == 302
+    is_problem(c.get("/api/v1/units", headers={"Authorization": f"Bearer {secret}"}), 401)

@@ -21,8 +21,10 @@ def _page(errors=None, values=None, secret=None, status=200):
     s = db()
     rows = tok.tokens_of(s, current_user.id)
     uses = {t.id: tok.recent_uses(s, t.id, 5) for t in rows}
+    everyone = tok.live_tokens(s, Q.now()) if current_user.role == "admin" else []
     return render_template("tokens.html", tokens=rows, uses=uses, errors=errors or {}, values=values or {},
-                           secret=secret, now=Q.now(), max_days=tok.MAX_DAYS, default_days=tok.DEFAULT_DAYS), status
+                           secret=secret, now=Q.now(), max_days=tok.MAX_DAYS, default_days=tok.DEFAULT_DAYS,
+                           everyone=everyone), status
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
