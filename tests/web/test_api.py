@@ -370,6 +370,16 @@ def test_plan_record_read_sessions_and_the_compliance_report(api, data, org):
     done = clerk.post(f"/api/v1/sessions/{earlier['id']}/held", json={"people": 4, "version": earlier["version"]})
     assert done.status_code == 200, done.get_data(as_text=True)
     assert (done.get_json()["status"], done.get_json()["people"]) == ("held", 4)
+    moved = clerk.post(f"/api/v1/sessions/{sid}/reschedule", json={"on": "2026-11-27", "reason": "Trùng lịch họp",
+                                                                    "version": p["version"]})
+    assert moved.status_code == 200, moved.get_data(as_text=True)
+    assert (moved.get_json()["held_on"], moved.get_json()["status"]) == ("2026-11-27", "planned")
+    is_problem(clerk.post(f"/api/v1/sessions/{sid}/cancel", json={"reason": "x", "version": p["version"]}), 400)
+    is_problem(api("clerk2").post(f"/api/v1/sessions/{sid}/cancel", json={"reason": "x"}), 404)
+    gone = clerk.post(f"/api/v1/sessions/{sid}/cancel", json={"reason": "Bí thư đi công tác",
+                                                             "version": moved.get_json()["version"]})
+    assert gone.status_code == 200 and gone.get_json()["status"] == "cancelled"
+    is_problem(clerk.post(f"/api/v1/sessions/{sid}/cancel", json={"reason": "again"}), 400)  # not planned any more
     q = {"from": "2026-01-01", "to": "2026-11-20"}
     rep = api("auditor").get("/api/v1/reports/compliance", query_string=q)
     assert rep.status_code == 200, rep.get_data(as_text=True)

@@ -12,11 +12,13 @@ from engine.reports.appendix2 import appendix2
 from engine.reports.ontime import ontime_report
 from engine.persistence.models import User
 from engine.reports.compliance import compliance_report
-from engine.services.sessions import add_session, get_session, plan_session, record_held, session_to_dict
+from engine.services.sessions import (add_session, cancel, get_session, plan_session, record_held, reschedule,
+                                      session_to_dict)
 from web import queries as Q
 from web.access import ALL_ROLES
 from web.api import ApiProblem, bp, unique_ref, decode_cursor, encode_cursor, lang, responses, roles, spec, user
-from web.api.schemas import (Appendix2Out, ComplianceOut, ComplianceQuery, DeadlineOut, DeadlineQuery, HeldIn, OntimeOut,
+from web.api.schemas import (Appendix2Out, CancelIn, ComplianceOut, ComplianceQuery, DeadlineOut, DeadlineQuery, HeldIn,
+                             OntimeOut, RescheduleIn,
                              OntimeQuery, PlanIn, Problem, ReportQuery, SessionIn, SessionOut, SessionPage, SessionQuery,
                              UnitList)
 from web.dbsession import db, unit_of_work
@@ -215,6 +217,37 @@ def held(session_id: int):
                           note=b.note, chair=b.chair, actor=w.get(User, user().id), today=Q.today(),
                           expect_version=b.version, ctx=Q.context(), now=Q.now())
         out = _session_out(res.session, res.warnings)
+    return out
+
+
+@bp.post("/sessions/<int:session_id>/reschedule")
+@roles(*SESSION_WRITERS)
+@spec.validate(json=RescheduleIn, resp=responses(HTTP_200=SessionOut, HTTP_400=Problem, HTTP_404=Problem),
+               tags=("sessions",), force_resp_serialize=True, operation_id="reschedule_session")
+def reschedule_session(session_id: int):
+    """Move a planned session to another day (a published schedule is updated; case clocks follow)"""
+    b: RescheduleIn = request.context.json
+    _scoped_session(session_id)
+    extra = {k: getattr(b, k) for k in ("starts_at", "ends_at") if k in b.model_fields_set}
+    with unit_of_work() as w:
+        res = reschedule(w, session_id, b.on, reason=b.reason, place=b.place, actor=w.get(User, user().id),
+                         today=Q.today(), expect_version=b.version, now=Q.now(), ctx=Q.context(), **extra)
+        out = _session_out(res.session, res.warnings)
+    return out
+
+
+@bp.post("/sessions/<int:session_id>/cancel")
+@roles(*SESSION_WRITERS)
+@spec.validate(json=CancelIn, resp=responses(HTTP_200=SessionOut, HTTP_400=Problem, HTTP_404=Problem),
+               tags=("sessions",), force_resp_serialize=True, operation_id="cancel_session")
+def cancel_session(session_id: int):
+    """Cancel a planned session, with the reason (a published schedule is updated)"""
+    b: CancelIn = request.context.json
+    _scoped_session(session_id)
+    with unit_of_work() as w:
+        rs = cancel(w, session_id, reason=b.reason, actor=w.get(User, user().id), expect_version=b.version,
+                    now=Q.now())
+        out = _session_out(rs)
     return out
 
 

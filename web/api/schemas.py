@@ -465,3 +465,18 @@ class ImportIn(Strict):
     unit: str = Field(min_length=1, max_length=32, description="the receiving unit (a clerk: their own)")
     received_on: date | None = Field(None, description="default: today; the clocks start from it")
     document: ImportDocument
+
+
+class RescheduleIn(Strict):
+    """A planned session moved to another day (and hours, place)."""
+    on: date
+    reason: str = Field(min_length=1, max_length=2000)
+    starts_at: str | None = Hour
+    ends_at: str | None = Hour
+    place: str | None = Field(None, max_length=255)
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="the version read: refused if it moved")
+
+
+class CancelIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="the version read: refused if it moved")
