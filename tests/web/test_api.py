@@ -439,3 +439,12 @@ def test_an_admin_sees_and_revokes_every_users_tokens(as_user, app, org):
         tid = find_token(s, secret).id
     assert admin.post(f"/tokens/{tid}/revoke", {}).status_code == 302
     is_problem(c.get("/api/v1/units", headers={"Authorization": f"Bearer {secret}"}), 401)
+
+
+def test_dates_outside_this_era_are_bad_input(api, data):
+    clerk = api("clerk1")
+    is_problem(clerk.post("/api/v1/cases", json={"unit": "C1", "summary": "x", "received_on": "0001-01-01"}), 400)
+    is_problem(clerk.get("/api/v1/calendar/deadline", query_string={"start": "9999-12-31", "days": 1}), 400)
+    r = clerk.post(f"/api/v1/cases/{data['R']}/actions/conclude", json={"params": {}, "at": "0001-01-01T00:00:00+14:00"},
+                   headers={"If-Match": '"1"'})
+    assert r.status_code == 400, r.get_data(as_text=True)

@@ -3,7 +3,7 @@ and every response is serialized through them, so nothing undeclared leaves the 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +13,9 @@ Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Kind = Literal[PETITION_KINDS]  # type: ignore[valid-type]
 SessionKind = Literal[SESSION_KINDS]  # type: ignore[valid-type]
 Code = Field(min_length=1, max_length=64)
+# Every date the API takes: a real calendar day of this era (Python dates reach year 1 and
+# 9999, where a local midnight overflows; the working calendar has its own narrower range).
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2100, 12, 31))]
 
 
 class Strict(BaseModel):
@@ -37,8 +40,8 @@ class CaseQuery(Strict):
     department: str | None = Field(None, max_length=32)
     state: str | None = Field(None, max_length=32)
     category: Category | None = None
-    date_from: date | None = Field(None, description="received on or after")
-    date_to: date | None = Field(None, description="received on or before")
+    date_from: Day | None = Field(None, description="received on or after")
+    date_to: Day | None = Field(None, description="received on or before")
     overdue: bool | None = Field(None, description="only cases with a running clock past due")
     limit: int = Field(50, ge=1, le=200)
     cursor: str | None = Field(None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$",
@@ -136,7 +139,7 @@ class PetitionerIn(Strict):
 class CaseIn(Strict):
     unit: str = Field(min_length=1, max_length=32, description="the receiving unit's code (a clerk: their own)")
     summary: str = Field(min_length=1, max_length=4000)
-    received_on: date | None = Field(None, description="default: today (or the session's day)")
+    received_on: Day | None = Field(None, description="default: today (or the session's day)")
     session: int | None = Field(None, ge=1, le=2**31 - 1, description="the reception session it was raised at")
     category: Category = "other"
     kind: Kind = "petition"
@@ -150,7 +153,7 @@ class CaseIn(Strict):
 class ActionIn(Strict):
     params: dict[str, str | int | bool] = Field(default_factory=dict,
                                                 description="the action's fields, as the workflow names them")
-    on: date | None = Field(None, description="the day it happened (default today); not with `at`")
+    on: Day | None = Field(None, description="the day it happened (default today); not with `at`")
     at: str | None = Field(None, max_length=40, description="the instant it happened, ISO 8601 with an offset")
 
 
@@ -192,7 +195,7 @@ class SessionIn(Strict):
     """A session that was held without a plan."""
     unit: str | None = Field(None, max_length=32, description="default: the token user's unit (a clerk: only it)")
     kind: SessionKind
-    held_on: date
+    held_on: Day
     chair: str = Field("", max_length=255)
     chair_role: str | None = Field(None, max_length=64, description="a code of the admin's chair-role list")
     place: str = Field("", max_length=255)
@@ -210,7 +213,7 @@ class PlanIn(Strict):
     """A reception or dialogue planned for a day to come."""
     unit: str | None = Field(None, max_length=32, description="default: the token user's unit (a clerk: only it)")
     kind: SessionKind
-    on: date
+    on: Day
     chair: str = Field(min_length=1, max_length=255)
     chair_role: str = Field(min_length=1, max_length=64,
                             description="a code of the admin's chair-role list, e.g. party_secretary")
@@ -223,7 +226,7 @@ class PlanIn(Strict):
 
 class HeldIn(Strict):
     """A planned session recorded as held."""
-    held_on: date | None = Field(None, description="default: the planned day")
+    held_on: Day | None = Field(None, description="default: the planned day")
     people: int = Field(0, ge=0, le=100000)
     groups: int = Field(0, ge=0, le=100000)
     refused: int = Field(0, ge=0, le=100000)
@@ -234,7 +237,7 @@ class HeldIn(Strict):
 
 # -- calendar, units, reports --------------------------------------------------------------
 class DeadlineQuery(Strict):
-    start: date = Field(description="the day of the event (not counted)")
+    start: Day = Field(description="the day of the event (not counted)")
     days: int = Field(ge=0, le=3650)
     working: bool = Field(True, description="working days (true) or calendar days (false)")
 
@@ -278,8 +281,8 @@ class UnitList(BaseModel):
 
 class ReportQuery(Strict):
     unit: str | None = Field(None, max_length=32, description="default: the reader's unit (a department's parent)")
-    date_from: date = Field(alias="from")
-    date_to: date = Field(alias="to")
+    date_from: Day = Field(alias="from")
+    date_to: Day = Field(alias="to")
 
 
 class OntimeQuery(ReportQuery):
@@ -447,7 +450,7 @@ class ImportedCase(BaseModel):
     kind: Kind = "petition"
     group_size: int = Field(1, ge=1, le=100000)
     complex_prolonged: bool = False
-    received_on: date
+    received_on: Day
     petitioners: list[PetitionerIn] | None = Field(None, max_length=50)
 
 
@@ -463,13 +466,13 @@ class ImportDocument(BaseModel):
 class ImportIn(Strict):
     """A `petitions.case` document to receive as a new case of the receiving unit."""
     unit: str = Field(min_length=1, max_length=32, description="the receiving unit (a clerk: their own)")
-    received_on: date | None = Field(None, description="default: today; the clocks start from it")
+    received_on: Day | None = Field(None, description="default: today; the clocks start from it")
     document: ImportDocument
 
 
 class RescheduleIn(Strict):
     """A planned session moved to another day (and hours, place)."""
-    on: date
+    on: Day
     reason: str = Field(min_length=1, max_length=2000)
     starts_at: str | None = Hour
     ends_at: str | None = Hour
