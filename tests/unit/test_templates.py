@@ -90,6 +90,22 @@ CONTEXTS: dict[str, dict] = {
         "petition": {k: PETITION[k] for k in ("code", "summary")},
         "url": URL,
     },
+    # the shapes engine/scheduler/obligations.py writes
+    "obligation_unscheduled": {
+        "recipient_name": "Phạm Thị Dung", "unit_name": "Xã Kỳ Thượng", "unit": "KYTHUONG", "month": "2027-02",
+        "obligation": "Bí thư cấp ủy tiếp dân định kỳ", "source": "Quy định 11-QĐi/TW, Điều 4.1", "per": "month",
+        "minimum": 2, "required": 2, "scheduled": 1, "missing": 1, "periods": ["02/2027"], "url": URL,
+    },
+    "obligation_short": {
+        "recipient_name": "Phạm Thị Dung", "unit_name": "Xã Kỳ Thượng", "unit": "KYTHUONG", "month": "2027-02",
+        "obligation": "Bí thư cấp ủy tiếp dân định kỳ", "source": "Quy định 11-QĐi/TW, Điều 4.1", "per": "month",
+        "minimum": 2, "required": 2, "held": 1, "missing": 1, "periods": ["02/2027"], "url": URL,
+    },
+    "session_unrecorded": {
+        "recipient_name": "Phạm Thị Dung", "unit_name": "Xã Kỳ Thượng", "unit": "KYTHUONG", "session_id": 7,
+        "kind": "reception_periodic", "held_on": "2027-02-10", "place": "Trụ sở Đảng ủy xã", "chair": "Nguyễn Văn An",
+        "url": URL,
+    },
 }
 
 
@@ -108,7 +124,9 @@ def test_every_kind_renders(kind, lang):
     # No external assets: mail clients block them and offices may be offline.
     assert not re.search(r'(src|href)="(?!https://petitions\.example\.vn)', html)
     assert "<link" not in html and "<script" not in html
-    code = CONTEXTS[kind]["petition"]["code"] if "petition" in CONTEXTS[kind] else "KN-XA01-2026-00001"
+    # a message about a case names it; one about a unit's schedule names the unit
+    code = (CONTEXTS[kind]["petition"]["code"] if "petition" in CONTEXTS[kind]
+            else CONTEXTS[kind]["unit_name"] if "unit_name" in CONTEXTS[kind] else "KN-XA01-2026-00001")
     assert code in text and code in html
     for leftover in ("{{", "}}", "{%", "%}"):
         assert leftover not in subject + text + html
