@@ -10,6 +10,7 @@ the time from the end of the fault to the last row final (≤ 30 s).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -169,16 +170,12 @@ class Cuttable:
 
     @staticmethod
     def _pump(a: socket.socket, b: socket.socket) -> None:
-        try:
+        with contextlib.suppress(OSError):  # either side went away: the pair is done
             while data := a.recv(65536):
                 b.sendall(data)
-        except OSError:
-            pass
         for s in (a, b):
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def cut(self) -> None:
         self.up = False
@@ -186,11 +183,9 @@ class Cuttable:
             pairs, self.pairs = self.pairs, []
         for pair in pairs:
             for s in pair:
-                try:
+                with contextlib.suppress(OSError):  # already closed by its pump
                     s.shutdown(socket.SHUT_RDWR)
                     s.close()
-                except OSError:
-                    pass
 
     def restore(self) -> None:
         self.up = True
