@@ -460,6 +460,10 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(TZDateTime())
     uses: Mapped[int] = mapped_column(Integer, default=0)
+    # The rate limit's window: when the current minute began and how many requests it served
+    # (taken by one conditional UPDATE, so concurrent requests cannot all slip through).
+    rate_window_start: Mapped[datetime | None] = mapped_column(TZDateTime())
+    rate_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiTokenUse(Base):

@@ -18,7 +18,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.deadlines.timeutil import utcnow
@@ -108,17 +108,26 @@ def usable(session: Session, row: ApiToken | None, now: datetime) -> User | None
     return user
 
 
-def uses_since(session: Session, token_id: int, since: datetime, limit: int) -> tuple[int, datetime | None]:
-    """How many served uses since `since` (requests refused by the rate limit do not count,
-    or a client that keeps asking would never get back in), and when the limit-th newest of
-    them falls out of the window's start (for Retry-After)."""
-    served = (ApiTokenUse.token_id == token_id, ApiTokenUse.at >= since, ApiTokenUse.status != 429)
-    n = session.scalar(select(func.count(ApiTokenUse.id)).where(*served)) or 0
-    if n < limit:
-        return n, None
-    oldest_counted = session.scalar(select(ApiTokenUse.at).where(*served)
-                                    .order_by(ApiTokenUse.at.desc(), ApiTokenUse.id.desc()).offset(limit - 1).limit(1))
-    return n, oldest_counted
+def take_rate_slot(session: Session, token_id: int, now: datetime, limit: int,
+                   window: timedelta = timedelta(minutes=1)) -> int:
+    """Take one request of the token's rate window and commit at once: 0 when the request
+    may go on, otherwise the seconds until its window ends (for Retry-After).
+
+    One conditional UPDATE does the counting, so it cannot be raced past: PostgreSQL
+    re-checks the condition on the row a concurrent request just committed, and SQLite
+    writes one at a time. A window is a fixed minute from its first request; a refused
+    request does not count, or a client that keeps asking would never get back in."""
+    fresh = or_(ApiToken.rate_window_start.is_(None), ApiToken.rate_window_start <= now - window)
+    taken = session.execute(
+        update(ApiToken).where(ApiToken.id == token_id, or_(fresh, ApiToken.rate_count < limit))
+        .values(rate_window_start=case((fresh, now), else_=ApiToken.rate_window_start),
+                rate_count=case((fresh, 1), else_=ApiToken.rate_count + 1))
+        .execution_options(synchronize_session=False)).rowcount
+    start = None if taken else session.scalar(select(ApiToken.rate_window_start).where(ApiToken.id == token_id))
+    session.commit()
+    if taken or start is None:
+        return 0
+    return max(1, int((start + window - now).total_seconds() + 0.999))
 
 
 def record_use(session: Session, token_id: int, at: datetime, method: str, path: str, status: int,

@@ -1,0 +1,28 @@
+"""the API's rate limit as a counter taken atomically: the start of the token's current
+minute and how many requests it has served in it (api_tokens.rate_window_start, rate_count)
+
+Counting the use log afterwards let concurrent requests all pass before any of them was
+recorded; one conditional UPDATE per request cannot be raced past.
+
+Revision ID: 0018
+Revises: 0009
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0018"
+down_revision = "0009"  # parallel branches from 0009 are joined by a merge revision
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("api_tokens") as t:
+        t.add_column(sa.Column("rate_window_start", sa.DateTime(timezone=True), nullable=True))
+        t.add_column(sa.Column("rate_count", sa.Integer(), nullable=False, server_default="0"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("api_tokens") as t:
+        t.drop_column("rate_count")
+        t.drop_column("rate_window_start")
