@@ -28,6 +28,9 @@ class Settings(BaseSettings):
 
     var_dir: Path = Field(default=Path("var"), validation_alias=AliasChoices("PETITIONS_VAR_DIR"))
     database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+    # A PostgreSQL read replica for the read-only report queries (issue 20); unset, reports
+    # read the primary. Its lag is the reports' staleness, never a lost write: nothing writes there.
+    replica_database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_REPLICA_URL"))
     broker_url: str | None = Field(default=None, validation_alias=AliasChoices("BROKER_URL"))
     timezone: str = Field(default=TIMEZONE, validation_alias=AliasChoices("PETITIONS_TIMEZONE"))
     calendar_files: str = Field(default="", validation_alias=AliasChoices("PETITIONS_CALENDAR_FILES"))

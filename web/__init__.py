@@ -26,7 +26,7 @@ from web.extensions import babel, csrf, login_manager
 
 def create_app(engine=None, settings=None, now=None, testing: bool = False) -> Flask:
     from config import get_settings
-    from engine.persistence.db import default_engine
+    from engine.persistence.db import default_engine, report_engine
     from engine.persistence.auditkey import audit_key
     from engine.services.secrets import signing_key
 
@@ -50,6 +50,8 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
         PREFERRED_URL_SCHEME="https" if settings.public_url.startswith("https://") else "http",
     )
     app.extensions["petitions_engine"] = engine if engine is not None else default_engine(settings)
+    # read-only report queries go to a replica when one is configured (web.dbsession.report_db)
+    app.extensions["petitions_report_engine"] = report_engine(settings)
     app.extensions["petitions_now"] = now
 
     from web.i18n import compile_catalogs, select_locale

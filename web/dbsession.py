@@ -20,6 +20,20 @@ def db() -> Session:
     return g.db
 
 
+def report_db() -> Session:
+    """The session for a report's read-only queries: on the read replica when one is
+    configured (DATABASE_REPLICA_URL), so heavy reports load it instead of the primary that
+    takes the writes; otherwise the request's read session. Who the user is and what they
+    may see is still read from the primary (`db()`): a replica's lag must never let a
+    revoked session or role through."""
+    replica = current_app.extensions.get("petitions_report_engine")
+    if replica is None:
+        return db()
+    if "report_db" not in g:
+        g.report_db = Session(replica, expire_on_commit=False, autoflush=False)
+    return g.report_db
+
+
 @contextmanager
 def unit_of_work():
     """A write: one transaction through the engine's unit of work; commit or roll back.
@@ -53,6 +67,7 @@ def after_commit(outbox_ids) -> None:
 def init_app(app) -> None:
     @app.teardown_appcontext
     def _close(_exc):
-        s = g.pop("db", None)
-        if s is not None:
-            s.close()
+        for name in ("db", "report_db"):
+            s = g.pop(name, None)
+            if s is not None:
+                s.close()

@@ -37,6 +37,16 @@ class Tx:
         return self._cm.__exit__(*exc)
 
 
+class ReportTx(Tx):
+    """A report's read-only transaction: on the read replica when DATABASE_REPLICA_URL is
+    set (the replica refuses writes), otherwise on the configured database."""
+
+    def __enter__(self):
+        from engine.persistence.db import report_engine
+        self._cm = transaction(report_engine() or default_engine())
+        return self._cm.__enter__()
+
+
 def dispatch_after_commit(ids: list[int]) -> None:
     """Hand new outbox rows to the worker; if the broker is down the relay sends them later."""
     if not ids:

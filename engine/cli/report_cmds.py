@@ -6,7 +6,7 @@ import sys
 import click
 
 from engine.cli import cli, lang, t
-from engine.cli.data_cmds import Tx, echo_json
+from engine.cli.data_cmds import ReportTx, Tx, echo_json
 
 
 def _emit(data, out: str | None) -> None:
@@ -47,7 +47,7 @@ def report_ontime(unit_code, date_from, date_to, fmt, out, by, clock, as_of):
     from engine.reports import export, ontime_report
     from engine.reports.periods import check_range
     check_range(date_from, date_to)
-    with Tx() as s:
+    with ReportTx() as s:
         rep = ontime_report(s, unit_code, date_from, date_to, by=by, clock=clock, as_of=as_of, lang=lang())
     _emit(export(rep, fmt, lang()), out)
 
@@ -59,7 +59,7 @@ def report_appendix2(unit_code, date_from, date_to, fmt, out):
     from engine.reports import appendix2, export
     from engine.reports.periods import check_range
     check_range(date_from, date_to)
-    with Tx() as s:
+    with ReportTx() as s:
         rep = appendix2(s, unit_code, date_from, date_to)
     _emit(export(rep, fmt, lang()), out)
 
@@ -73,7 +73,7 @@ def report_compliance(unit_code, date_from, date_to, fmt, out, as_of):
     from engine.reports.compliance import compliance_report, export_compliance
     from engine.reports.periods import check_range
     check_range(date_from, date_to)
-    with Tx() as s:
+    with ReportTx() as s:
         rep = compliance_report(s, unit_code, date_from, date_to, as_of=as_of, lang=lang())
     _emit(export_compliance(rep, fmt, lang()), out)
 

@@ -77,7 +77,11 @@ def is_sqlite(url_or_engine) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kw) -> Engine:
+def make_engine(url: str, read_only: bool = False, **kw) -> Engine:
+    """An engine for `url`. `read_only` (a report replica) refuses every write at the
+    database: PostgreSQL opens its sessions read-only, SQLite sets query_only."""
+    if read_only and not is_sqlite(url):
+        kw.setdefault("connect_args", {"options": "-c default_transaction_read_only=on"})
     if is_sqlite(url):
         kw.setdefault("connect_args", {"timeout": 30})
         engine = create_engine(url, **kw)
@@ -91,6 +95,8 @@ def make_engine(url: str, **kw) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=NORMAL")
+            if read_only:
+                cur.execute("PRAGMA query_only=ON")
             cur.close()
             # fold() in SQL (search over non-personal text); PostgreSQL uses translate()
             dbapi_conn.create_function("petitions_fold", 1, fold, deterministic=True)
@@ -99,7 +105,8 @@ def make_engine(url: str, **kw) -> Engine:
         def _begin_immediate(conn):
             # Take the write lock at the start of every transaction: two writers then
             # queue instead of failing with "database is locked" on upgrade from a read.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A read-only engine never writes, so it must not hold the lock writers wait for.
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     kw.setdefault("pool_pre_ping", True)
@@ -118,6 +125,21 @@ def default_engine(settings=None) -> Engine:
     if is_sqlite(settings.resolved_database_url):
         settings.ensure_var_dir()
     return engine_for(settings.resolved_database_url)
+
+
+@lru_cache(maxsize=4)
+def _replica_for(url: str) -> Engine:
+    return make_engine(url, read_only=True)
+
+
+def report_engine(settings=None) -> Engine | None:
+    """The read replica the report queries go to (DATABASE_REPLICA_URL), or None when
+    there is none and reports read the primary."""
+    if settings is None:
+        from config import get_settings
+        settings = get_settings()
+    url = (settings.replica_database_url or "").strip()
+    return _replica_for(url) if url else None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -21,7 +21,7 @@ from web.api.schemas import (Appendix2Out, CancelIn, ComplianceOut, ComplianceQu
                              OntimeOut, RescheduleIn,
                              OntimeQuery, PlanIn, Problem, ReportQuery, SessionIn, SessionOut, SessionPage, SessionQuery,
                              UnitList)
-from web.dbsession import db, unit_of_work
+from web.dbsession import db, report_db, unit_of_work
 
 REPORT_ROLES = ("auditor", "leader")      # as the admin's report pages
 COMPLIANCE_ROLES = ("auditor", "leader", "clerk")  # as the admin's compliance page
@@ -89,7 +89,7 @@ def report_appendix2():
     q: ReportQuery = request.context.query
     _range(q)
     unit = _report_unit(q.unit)
-    rep = appendix2(db(), unit.code, q.date_from, q.date_to)
+    rep = appendix2(report_db(), unit.code, q.date_from, q.date_to)
     return {"unit": rep.unit, "unit_name": rep.unit_name, "date_from": rep.date_from, "date_to": rep.date_to,
             "figures": rep.figures}
 
@@ -104,7 +104,7 @@ def report_ontime():
     q: OntimeQuery = request.context.query
     _range(q)
     unit = _report_unit(q.unit)
-    rep = ontime_report(db(), unit.code, q.date_from, q.date_to, by=q.by, clock=q.clock, today=Q.today(),
+    rep = ontime_report(report_db(), unit.code, q.date_from, q.date_to, by=q.by, clock=q.clock, today=Q.today(),
                         cal=Q.context().cal, lang=lang())
     d = rep.to_dict()
     d["date_from"], d["date_to"] = rep.date_from, rep.date_to
@@ -261,7 +261,7 @@ def report_compliance():
     q: ComplianceQuery = request.context.query
     _range(q)
     unit = _report_unit(q.unit)
-    rep = compliance_report(db(), unit.code, q.date_from, q.date_to, as_of=Q.today(), lang=lang(), cal=Q.context().cal)
+    rep = compliance_report(report_db(), unit.code, q.date_from, q.date_to, as_of=Q.today(), lang=lang(), cal=Q.context().cal)
     d = rep.to_dict()
     d["date_from"], d["date_to"] = rep.date_from, rep.date_to
     return d
