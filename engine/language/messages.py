@@ -229,6 +229,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "Missing access token: send 'Authorization: Bearer <token>'"),
     "token_invalid": ("Mã truy cập không hợp lệ, đã hết hạn, đã bị thu hồi, hoặc tài khoản đã đổi vai trò/đơn vị",
                       "The access token is invalid, expired or revoked, or its user changed role or unit"),
+    # duplicates (đơn trùng)
+    "duplicate_of_itself": ("Không thể đánh dấu đơn {code} là trùng với chính nó",
+                            "Case {code} cannot be marked as a duplicate of itself"),
+    "already_duplicate": ("Đơn {code} đã được đánh dấu là trùng với đơn {master}; bỏ đánh dấu trước khi chọn đơn khác",
+                          "Case {code} is already marked as a duplicate of {master}; unmark it before choosing another"),
+    "not_duplicate": ("Đơn {code} không được đánh dấu là đơn trùng", "Case {code} is not marked as a duplicate"),
     "token_bad_days": ("Thời hạn của mã truy cập phải từ 1 đến {max} ngày (nhận được «{value}»)",
                        "A token's lifetime must be 1 to {max} days (got '{value}')"),
     "token_too_many": ("Mỗi người dùng có tối đa {max} mã truy cập còn hiệu lực: thu hồi bớt trước khi tạo mới",

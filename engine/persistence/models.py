@@ -205,6 +205,8 @@ class Petition(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     escalated_from_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
     escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
+    # a duplicate letter (đơn trùng) points at its master case; reports count it once
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), index=True)
     search_text: Mapped[str] = mapped_column(NFCText, default="")  # accent-folded, for search
     external_ref: Mapped[str | None] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
@@ -218,6 +220,7 @@ class Petition(Base):
     clocks: Mapped[list[Clock]] = relationship(back_populates="petition", order_by="Clock.id", lazy="selectin")
     escalated_from: Mapped[Petition | None] = relationship(foreign_keys=[escalated_from_id], remote_side="Petition.id")
     escalated_to: Mapped[Petition | None] = relationship(foreign_keys=[escalated_to_id], remote_side="Petition.id")
+    duplicate_of: Mapped[Petition | None] = relationship(foreign_keys=[duplicate_of_id], remote_side="Petition.id")
 
     def clock(self, name: str) -> Clock | None:
         """The latest clock of that name (a reopening starts a new resolution clock)."""

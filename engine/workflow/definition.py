@@ -46,7 +46,10 @@ EVENT_LABELS = {"receive": ("Tiếp nhận", "Received"),
                 "receive_escalated": ("Tiếp nhận do cấp dưới báo cáo lên", "Received from the level below"),
                 "import": ("Nhập từ sổ tiếp dân", "Imported from a register"),
                 # the dialogue it was collected for moved: its clocks run from the new date (issue 14)
-                "session_moved": ("Dời ngày buổi tiếp/đối thoại", "The session's date moved")}
+                "session_moved": ("Dời ngày buổi tiếp/đối thoại", "The session's date moved"),
+                # a duplicate letter points at its master case (engine/services/duplicates.py)
+                "mark_duplicate": ("Đánh dấu đơn trùng", "Marked as a duplicate"),
+                "unmark_duplicate": ("Bỏ đánh dấu đơn trùng", "Duplicate mark withdrawn")}
 
 
 @dataclass(frozen=True)
