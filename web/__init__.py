@@ -77,9 +77,11 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     for bp in (auth.bp, petitions.bp, sessions.bp, inbox.bp, reports.bp, audit.bp, admin.bp, ops.bp):
         app.register_blueprint(bp)
     from web import api
-    from web.blueprints import deliveries, tokens
+    from web.blueprints import deliveries, duplicates, handlers, tokens
     csrf.exempt(api.bp)  # Bearer tokens only, never the session cookie: nothing for CSRF to forge
     app.register_blueprint(api.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(deliveries.bp)
+    app.register_blueprint(duplicates.bp)
+    app.register_blueprint(handlers.bp)
     return app

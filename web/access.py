@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app
+from flask import abort, current_app, g, request
 from flask_login import current_user, login_required
 
 from engine.language.errors import NotFound
-from engine.workflow.policy import PERSONAL_DATA_ROLES, can_act_on, sees_personal_data  # noqa: F401 (re-exported)
+from engine.workflow.policy import (PERSONAL_DATA_ROLES, can_act_on, protects_identity,  # noqa: F401 (re-exported)
+                                    sees_personal_data)
 from engine.services.petitions import get_for
-from web.dbsession import db
+from web.dbsession import db, unit_of_work
 
 ALL_ROLES = ("clerk", "department", "leader", "auditor", "admin")
 # Who sees petitioners' personal data is the engine's rule (engine.workflow.policy):
@@ -81,7 +82,38 @@ def init_app(app) -> None:
         return {"personal": bool(current_user.is_authenticated and sees_personal_data(current_user)),
                 "personal_for": personal_for, "may_open": may_open}
 
+    @app.after_request
+    def _write_reveals(resp):
+        """Who was shown a denouncer's identity in this request: written after the answer is
+        built, in one transaction of its own (a GET otherwise writes nothing)."""
+        reveals = g.pop("identity_reveals", None)
+        if reveals and resp.status_code < 400:
+            from engine.services.handlers import record_reveals
+            from web.queries import now
+            with unit_of_work() as w:
+                record_reveals(w, reveals, now())
+        return resp
 
-def personal_for(petition) -> bool:
-    """May the signed-in reader see this petition's petitioners (a denunciation: only if handling it)?"""
+
+def may_know(petition) -> bool:
+    """May the signed-in reader know this petition's petitioners (a denunciation: only if
+    named to handle it)? Asking shows nothing; `personal_for` is for showing."""
     return bool(current_user.is_authenticated and sees_personal_data(current_user, petition))
+
+
+def personal_for(petition, channel: str | None = None) -> bool:
+    """`may_know`, for a page about to show the petitioners: a denouncer's identity shown is
+    recorded (who, when, where) and written after the request."""
+    allowed = may_know(petition)
+    if allowed and protects_identity(petition):
+        note_reveal(petition, channel)
+    return allowed
+
+
+def note_reveal(petition, channel: str | None = None) -> None:
+    path = request.path
+    if channel is None:
+        fmt = (request.args.get("format") or "").lower()
+        channel = ("api" if path.startswith("/api/") else "export" if fmt in ("csv", "xlsx", "json")
+                   else "print" if "print" in path or request.args.get("print") else "page")
+    g.setdefault("identity_reveals", []).append((petition.id, current_user.id, channel, path))

@@ -65,6 +65,7 @@ def init_app(app) -> None:
         vndate=vndate, display_value=display_value, vndatetime=vndatetime, weekday=weekday,
         state_label=_per_reader(lambda s: wf.state_label(s, current_lang())),
         action_label=_per_reader(lambda a: wf.action_label(a, current_lang())),
+        event_label=_per_reader(lambda a: wf.event_label(a, current_lang())),
         clock_label=_per_reader(lambda c: wf.clock_label(c, current_lang())),
         category_label=_per_reader(lambda c: labels.CATEGORIES.get(c, c)),
         kind_label=_per_reader(lambda k: labels.KINDS.get(k, k)),

@@ -27,7 +27,7 @@ FIELDS = {
     "department": _l("Department"), "notice_no": _l("Notice number"), "document_no": _l("Document number"),
     "outcome": _l("Outcome"), "reason": _l("Reason"), "days": _l("Extra working days"),
     "until": _l("New due date"), "note": _l("Note"), "agency": _l("Competent agency"), "on": _l("Date"),
-    "summary": _l("Summary"), "name": _l("Petitioner"), "address": _l("Address"), "phone": _l("Phone"),
+    "master": _l("Duplicate of"), "summary": _l("Summary"), "name": _l("Petitioner"), "address": _l("Address"), "phone": _l("Phone"),
     "category": _l("Category"), "kind": _l("Kind"), "group_size": _l("People"),
     "complex_prolonged": _l("Complex, prolonged"), "answered": _l("Answered at the meeting"),
     "held_on": _l("Date held"), "chair": _l("Chaired by"), "people": _l("People received"),

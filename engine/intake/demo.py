@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from engine.deadlines.timeutil import local_date
 from engine.language.text import fold
-from engine.persistence.models import OrgUnit, User
+from engine.persistence.models import OrgUnit, Petition, User
 from engine.services import petitions as svc
+from engine.services.duplicates import mark_duplicate
+from engine.services.handlers import add_handler
 from engine.services.sessions import add_session
 from engine.services.units import add_unit
 from engine.services.users import add_user
@@ -133,6 +135,8 @@ def load_demo(session: Session, ctx: svc.Context, seed: int = 11) -> dict:
                     n_petitions += 1
                     _one_petition(session, ctx, rng, unit, rs.id, held, clerk, leader, depts, today)
         day += timedelta(days=14)
+    n_petitions += _duplicate_letter(session, ctx, today)
+    n_petitions += _denunciation(session, ctx, today)
     n_planned = _plan_year(session, cal, today)
     return {"units": len(UNITS), "sessions": n_sessions, "planned": n_planned, "petitions": n_petitions,
             "password": DEMO_PASSWORD,
@@ -215,3 +219,30 @@ def _plan_year(session: Session, cal, today: date) -> int:
         except ValidationError:  # a month without a planned session has nothing to publish
             pass
     return len(dates) + len(dialogues)
+
+
+def _duplicate_letter(session: Session, ctx: svc.Context, today: date) -> int:
+    """A citizen sends the same letter again (đơn trùng): the clerk links it to the first one."""
+    first = session.scalar(select(Petition).join(OrgUnit, Petition.unit_id == OrgUnit.id)
+                           .where(OrgUnit.code == "KYTHUONG").order_by(Petition.id).limit(1))
+    if first is None:
+        return 0
+    person = first.petitioners[0]
+    again = svc.add_petition(session, ctx, "KYTHUONG", f"{first.summary} (gửi lại lần 2)",
+                             received_on=today, category=first.category,
+                             petitioners=[{"name": person.name, "address": person.address, "email": person.email}],
+                             actor=svc.user_by_name(session, "vanthu"))
+    mark_duplicate(session, svc.user_by_name(session, "vanthu"), again, first,
+                   "Công dân gửi lại cùng nội dung đã được tiếp nhận", ctx.instant())
+    return 1
+
+
+def _denunciation(session: Session, ctx: svc.Context, today: date) -> int:
+    """A denunciation received by the clerk (who is named to handle it); the Party Secretary
+    names the land officer to verify it, and sees the denouncer only as "protected"."""
+    p = svc.add_petition(session, ctx, "KYTHUONG", "Tố cáo cán bộ địa chính xã thu tiền trái quy định khi làm thủ tục "
+                         "sang tên quyền sử dụng đất", received_on=today, category="land", kind="denunciation",
+                         petitioners=[{"name": "Phan Thị Tố", "address": "Thôn 4", "phone": "0915000444"}],
+                         actor=svc.user_by_name(session, "vanthu"))
+    add_handler(session, svc.user_by_name(session, "bithu"), p, "diachinh", ctx.instant())
+    return 1

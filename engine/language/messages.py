@@ -229,6 +229,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "Missing access token: send 'Authorization: Bearer <token>'"),
     "token_invalid": ("Mã truy cập không hợp lệ, đã hết hạn, đã bị thu hồi, hoặc tài khoản đã đổi vai trò/đơn vị",
                       "The access token is invalid, expired or revoked, or its user changed role or unit"),
+    # who handles a denunciation (engine/services/handlers.py)
+    "handlers_denunciation_only": ("Chỉ đơn tố cáo mới có danh sách người được giao xử lý (đơn {code} không phải đơn tố cáo)",
+                                   "Only a denunciation has a list of named handlers ({code} is not a denunciation)"),
+    "handlers_head_only": ("Chỉ lãnh đạo đơn vị tiếp nhận đơn {code} mới được giao người xử lý",
+                           "Only a leader of the unit that received {code} may name its handlers"),
+    "handler_not_eligible": ("«{username}» không phải là cán bộ đang hoạt động của {unit} hoặc các phòng, ban của đơn vị",
+                             "'{username}' is not an active officer of {unit} or of its departments"),
+    "handler_already": ("{name} đã được giao xử lý đơn này", "{name} already handles this case"),
+    "handler_not_named": ("«{username}» không có trong danh sách người xử lý đơn này",
+                          "'{username}' is not among this case's handlers"),
     # duplicates (đơn trùng)
     "duplicate_of_itself": ("Không thể đánh dấu đơn {code} là trùng với chính nó",
                             "Case {code} cannot be marked as a duplicate of itself"),

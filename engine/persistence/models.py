@@ -222,12 +222,50 @@ class Petition(Base):
     escalated_to: Mapped[Petition | None] = relationship(foreign_keys=[escalated_to_id], remote_side="Petition.id")
     duplicate_of: Mapped[Petition | None] = relationship(foreign_keys=[duplicate_of_id], remote_side="Petition.id")
 
+    handlers: Mapped[list[CaseHandler]] = relationship(
+        order_by="CaseHandler.id", lazy="select",
+        primaryjoin="and_(Petition.id == CaseHandler.petition_id, CaseHandler.removed_at.is_(None))", viewonly=True)
+
+    @property
+    def handler_ids(self) -> frozenset[int]:
+        """The users named to handle this case (a denouncer's identity is theirs only)."""
+        return frozenset(h.user_id for h in self.handlers)
+
     def clock(self, name: str) -> Clock | None:
         """The latest clock of that name (a reopening starts a new resolution clock)."""
         found = [c for c in self.clocks if c.name == name]
         return found[-1] if found else None
 
     __table_args__ = (Index("ix_petitions_unit_state", "unit_id", "state"),)
+
+
+class CaseHandler(Base):
+    """A person named to handle a case: for a denunciation, the only people who see who
+    denounced (Luật Tố cáo 2018 art. 47–48). A removal keeps the row (removed_at)."""
+    __tablename__ = "case_handlers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    petition: Mapped[Petition] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class IdentityReveal(Base):
+    """Each time a denouncer's identity was shown (page, print, export, API), to whom and when."""
+    __tablename__ = "identity_reveals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    channel: Mapped[str] = mapped_column(String(16))
+    path: Mapped[str] = mapped_column(String(255), default="")
+
+    __table_args__ = (Index("ix_identity_reveals_petition_at", "petition_id", "at"),)
 
 
 class Petitioner(Base):

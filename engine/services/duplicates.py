@@ -37,7 +37,7 @@ from engine.persistence.scope import can_read, petition_scope
 from engine.services.common import text
 # the optimistic lock and history snapshot every change of a case takes
 from engine.services.petitions import _claim_version, _snapshot
-from engine.workflow.policy import can_act_on
+from engine.workflow.policy import can_act_on, sees_personal_data
 
 PERSON_CONTENT = 60     # same person: summaries this alike (0–100) make a likely duplicate
 CONTENT_ONLY = 90       # anyone: specific summaries this alike make a likely duplicate
@@ -92,9 +92,11 @@ def judge(people_a, summary_a: str, people_b, summary_b: str) -> tuple[bool, flo
 
 
 def likely_duplicates(session: Session, user: User, summary: str, people: list, exclude_id: int | None = None,
-                      limit: int = 5) -> list[Candidate]:
+                      limit: int = 5, wide: bool = True) -> list[Candidate]:
     """The cases `user` can read that look like the same matter (best first). `people` are
-    Petitioner rows or dicts with name, address, phone."""
+    Petitioner rows or dicts with name, address, phone. Candidates are the cases naming the
+    same person (an indexed search) and, when `wide`, the RECENT latest cases in scope too
+    (a letter copied by someone else); the case page asks the cheap question only."""
     scope = petition_scope(session, user)
     ids: set[int] = set()
     for person in people:
@@ -102,13 +104,17 @@ def likely_duplicates(session: Session, user: User, summary: str, people: list, 
         if len(key) >= 4:  # the folded name is part of search_text (indexed on both databases)
             ids.update(session.scalars(select(Petition.id).where(scope, Petition.search_text.contains(key))
                                        .order_by(Petition.id.desc()).limit(200)))
-    ids.update(session.scalars(select(Petition.id).where(scope).order_by(Petition.id.desc()).limit(RECENT)))
+    if wide:
+        ids.update(session.scalars(select(Petition.id).where(scope).order_by(Petition.id.desc()).limit(RECENT)))
     ids.discard(exclude_id)
     found = []
     for chunk in _chunks(sorted(ids), 500):
         for p in session.scalars(select(Petition).where(Petition.id.in_(chunk))
                                  .options(selectinload(Petition.petitioners))):
-            likely, score, person = judge(people, summary, p.petitioners, p.summary)
+            # a denouncer's identity is not compared for a reader who may not know it: "same
+            # person" would tell them who denounced
+            theirs = p.petitioners if sees_personal_data(user, p) else []
+            likely, score, person = judge(people, summary, theirs, p.summary)
             if likely:
                 reasons = (["same_person"] if person else []) + ["similar_content"]
                 found.append(Candidate(p, score, person, reasons))
@@ -156,16 +162,14 @@ def mark_duplicate(session: Session, actor: User, p: Petition, master: Petition,
     for child in session.scalars(select(Petition).where(Petition.duplicate_of_id == p.id)):
         child.duplicate_of_id = master.id
     p.duplicate_of_id, p.duplicate_of = master.id, master
-    stopped = []
-    for c in p.clocks:
+    for c in p.clocks:  # the clock rows say which ones the mark stopped (stopped_by_action)
         if c.status in ("running", "paused"):
             c.status, c.stopped_at, c.stopped_on, c.stopped_by_action = "cancelled", at, local_date(at), "mark_duplicate"
             c.next_rung = c.next_rung_at = None
-            stopped.append(c.name)
     p.updated_at = at
     session.flush()
     return eventlog.append(session, p, "mark_duplicate", actor.id, actor.username, at, local_date(at), before,
-                           _snapshot(p), {"master": master.code, "reason": reason, "clocks_stopped": stopped})
+                           _snapshot(p), {"master": master.code, "reason": reason})
 
 
 def unmark_duplicate(session: Session, actor: User, p: Petition, reason: str, at: datetime, cal: WorkingCalendar,
@@ -179,13 +183,11 @@ def unmark_duplicate(session: Session, actor: User, p: Petition, reason: str, at
     before = _claim(session, p, expect_version)
     master = p.duplicate_of.code
     p.duplicate_of_id, p.duplicate_of = None, None
-    resumed = []
     for c in p.clocks:
         if c.status == "cancelled" and c.stopped_by_action == "mark_duplicate":
             c.status, c.stopped_at, c.stopped_on, c.stopped_by_action = "running", None, None, None
             schedule_ladder(c, cal, ladder, at)
-            resumed.append(c.name)
     p.updated_at = at
     session.flush()
     return eventlog.append(session, p, "unmark_duplicate", actor.id, actor.username, at, local_date(at), before,
-                           _snapshot(p), {"master": master, "reason": reason, "clocks_resumed": resumed})
+                           _snapshot(p), {"master": master, "reason": reason})

@@ -16,12 +16,12 @@ from engine.deadlines.calendar import WorkingCalendar, default_calendar
 from engine.deadlines.clocks import stop_clock
 from engine.services.clocks import extend_clock, start_clock
 from engine.language.errors import (Forbidden, IllegalTransition, NotFound, ValidationError, VersionConflict)
-from engine.persistence.models import (CATEGORIES, PETITION_KINDS, Clock, Event, OrgUnit, Petition, PetitionCounter, Petitioner,
+from engine.persistence.models import (CATEGORIES, PETITION_KINDS, CaseHandler, Clock, Event, OrgUnit, Petition, PetitionCounter, Petitioner,
                            ReceptionSession, User, petition_search_text)
 from engine.services.notices import tell_petitioners
 from engine.deadlines.params import Params, load_params
 from engine.persistence.scope import ancestors, can_read, petition_scope, subtree_ids
-from engine.workflow.policy import can_act_on
+from engine.workflow.policy import can_act_on, protects_identity
 from engine.services.common import MAX_ID, choice, count, email, text, unit_by_code, user_by_name
 from engine.deadlines.timeutil import local_date, local_midnight, parse_date, parse_instant, utcnow
 from engine.workflow.definition import WorkflowDef, load_workflow
@@ -148,6 +148,8 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
         data["received_from"] = received_from
     eventlog.append(session, p, action, actor.id if actor else None, actor.username if actor else "system",
                     ctx.instant(), day, {}, _snapshot(p), data)
+    if actor is not None and protects_identity(p):  # who received a denunciation already knows who wrote it
+        session.add(CaseHandler(petition_id=p.id, user_id=actor.id, added_by_id=actor.id, added_at=ctx.instant()))
     session.flush()
     return p
 

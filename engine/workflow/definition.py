@@ -49,7 +49,10 @@ EVENT_LABELS = {"receive": ("Tiếp nhận", "Received"),
                 "session_moved": ("Dời ngày buổi tiếp/đối thoại", "The session's date moved"),
                 # a duplicate letter points at its master case (engine/services/duplicates.py)
                 "mark_duplicate": ("Đánh dấu đơn trùng", "Marked as a duplicate"),
-                "unmark_duplicate": ("Bỏ đánh dấu đơn trùng", "Duplicate mark withdrawn")}
+                "unmark_duplicate": ("Bỏ đánh dấu đơn trùng", "Duplicate mark withdrawn"),
+                # who handles a denunciation, by name (engine/services/handlers.py)
+                "assign_handler": ("Giao người xử lý đơn tố cáo", "Handler named"),
+                "withdraw_handler": ("Thôi giao người xử lý đơn tố cáo", "Handler withdrawn")}
 
 
 @dataclass(frozen=True)

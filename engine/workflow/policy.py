@@ -37,21 +37,30 @@ PERSONAL_KEYS = frozenset({"petitioners", "petitioner_name", "petitioner_address
                            "petitioner_email"})
 
 
+def protects_identity(petition) -> bool:
+    """A denunciation: the denouncer's identity is kept secret (Luật Tố cáo 2018 art. 47-48)."""
+    return getattr(petition, "kind", None) == "denunciation" or getattr(petition, "workflow", None) == "denunciation"
+
+
 def sees_personal_data(user_or_role, petition=None) -> bool:
     """True when this user (or role) may see petitioners' personal data - of `petition`
-    when given: a denouncer's identity is protected from everyone but those handling the
-    case (the receiving unit's clerks and leaders, the assigned department, an admin), so a
-    leader above or a clerk of another unit does not see who denounced."""
+    when given: a denouncer's identity is for the people named to handle the case only
+    (`handles`), so the accused's unit, a leader not named, a leader above, an admin and a
+    clerk of another unit all see "Người tố cáo (được bảo vệ)"."""
     role = user_or_role if isinstance(user_or_role, str) else getattr(user_or_role, "role", None)
     if role not in PERSONAL_DATA_ROLES:
         return False
-    if petition is not None and getattr(petition, "kind", None) == "denunciation":
+    if petition is not None and protects_identity(petition):
         return not isinstance(user_or_role, str) and handles(user_or_role, petition)
     return True
 
 
 def handles(user, petition) -> bool:
-    """Whether the user is among those handling the case (as `can_act_on`, auditors never)."""
+    """Whether the user is among those handling the case. For a denunciation that is a named
+    list (`petition.handler_ids`: who received it, and whom the unit's head assigned), not a
+    role: being the unit's leader or an admin is not enough. Otherwise as `can_act_on`."""
+    if protects_identity(petition):
+        return getattr(user, "id", None) in getattr(petition, "handler_ids", ())
     return can_act_on(user, petition)
 
 

@@ -7,7 +7,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from engine.persistence.db import transaction
 from engine.persistence.models import ApiToken, ApiTokenUse, Petition, Petitioner, User
@@ -119,17 +119,25 @@ def test_auditors_never_see_personal_data(api, data):
     assert codes(clerk.get("/api/v1/cases", query_string={"q": "Trần Thị Bích"})) == {data["A1"]}
 
 
-def test_a_denouncer_is_seen_only_by_those_handling_the_case(api, data, org):
+def test_a_denouncer_never_leaves_through_the_api(api, data, org):
+    """Not even to someone named to handle the case (issue 17): they read it on the case page,
+    where each showing is recorded; the API carries `identity_protected` instead."""
+    from engine.persistence.models import CaseHandler
     with transaction(org) as s:
-        s.execute(update(Petition).where(Petition.code == data["A1"]).values(kind="denunciation"))
-    for username, handles in (("clerk1", True), ("leader1", True), ("dept1", True), ("admin", True),
-                              ("pleader", False), ("pclerk", False)):
+        p = s.scalar(select(Petition).where(Petition.code == data["A1"]))
+        p.kind = "denunciation"
+        s.add(CaseHandler(petition_id=p.id, user_id=s.scalar(select(User.id).where(User.username == "clerk1")),
+                          added_at=NOW))
+    for username in ("clerk1", "leader1", "dept1", "admin", "pleader", "pclerk", "auditor"):
         r = api(username).get(f"/api/v1/cases/{data['A1']}")
         assert r.status_code == 200
-        assert ("Trần Thị Bích" in r.get_data(as_text=True)) is handles, username
-        assert r.get_json()["personal_data"] is handles
-    # nor found by the denouncer's name by someone reading but not handling it
+        assert "Trần Thị Bích" not in r.get_data(as_text=True), username
+        assert r.get_json()["personal_data"] is False and r.get_json()["identity_protected"] is True
+    # nor found by the denouncer's name by someone reading but not named to handle it
     assert codes(api("pleader").get("/api/v1/cases", query_string={"q": "Trần Thị Bích"})) == set()
+    assert codes(api("leader1").get("/api/v1/cases", query_string={"q": "Trần Thị Bích"})) == set()
+    # the one named finds the case by that name (search is not a showing of the identity)
+    assert codes(api("clerk1").get("/api/v1/cases", query_string={"q": "Trần Thị Bích"})) == {data["A1"]}
 
 
 # -- writes, ETag / If-Match ---------------------------------------------------------------

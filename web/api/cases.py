@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, request
 from engine.persistence.models import Petition
 from engine.services import petitions as svc
-from engine.workflow.policy import mask_personal, sees_personal_data
+from engine.workflow.policy import mask_personal, protects_identity, sees_personal_data
 from web import queries as Q
 from web.access import ALL_ROLES, allowed_actions
 from web.api import ApiProblem, bp, unique_ref, decode_cursor, encode_cursor, lang, responses, roles, spec, user
@@ -29,10 +29,13 @@ def case_body(p: Petition) -> dict:
     """The case as this reader may see it: the petitioners only where the policy allows
     (auditors never; a denouncer only for those handling the case)."""
     s, u, wf = db(), user(), Q.context().workflow
-    personal = sees_personal_data(u, p)
+    # a denouncer's identity never leaves through the API, whoever asks (Luật Tố cáo art. 47-48):
+    # those handling the case read it on the case page, where each showing is recorded
+    personal = sees_personal_data(u, p) and not protects_identity(p)
     d = svc.petition_to_dict(s, p, wf, lang(), personal=personal, events=True)
     d["events"] = mask_personal(u, d["events"])
     d["personal_data"] = personal
+    d["identity_protected"] = protects_identity(p)
     d["petitioner_count"] = len(p.petitioners)
     d["actions"] = [a.name for a in allowed_actions(wf, CurrentUser(u), p)]
     return d

@@ -117,7 +117,10 @@ class Case(CaseSummary):
     escalated_to: str | None
     escalated_from: str | None
     personal_data: bool = Field(description="whether `petitioners` is given: only to readers the policy allows "
-                                            "(never to auditors; a denouncer only to those handling the case)")
+                                            "(never to auditors; never for a denunciation)")
+    identity_protected: bool = Field(default=False, description="a denunciation: the denouncer's identity is "
+                                     "never given through the API (Luật Tố cáo 2018 art. 47-48); those named to "
+                                     "handle the case read it on the case page, where each showing is recorded")
     petitioners: list[Petitioner] | None = None
     petitioner_count: int
     actions: list[str] = Field(description="the workflow actions this reader may take now")
