@@ -46,14 +46,6 @@ RECEIPT_KEY = "receipt_slip"
 REQUEST_CAP = files.MAX_TOTAL_BYTES + 1024 * 1024  # the form's text beside the files
 
 
-def _public(resp, cache: int = 0):
-    """Public pages: cacheable when they hold nothing of anyone (the calculator, the index)."""
-    resp = make_response(resp)
-    if cache:
-        resp.headers["Cache-Control"] = f"public, max-age={cache}"
-    return resp
-
-
 def _receiving_units():
     today = Q.today()
     units = db().scalars(select(OrgUnit).where(OrgUnit.level != "department").order_by(OrgUnit.level, OrgUnit.name))
@@ -116,7 +108,7 @@ def deadline():
     why = None
     if not values["start"] and not values["days"]:
         values.update(start=Q.today().strftime("%d/%m/%Y"), days="10")
-        return _public(render_template("public_deadline.html", values=values, errors=errors, why=None), 300)
+        return render_template("public_deadline.html", values=values, errors=errors, why=None)
     start = None
     try:
         start = parse_date(values["start"], "start") if values["start"] else None
@@ -138,15 +130,16 @@ def deadline():
         except DomainError as exc:
             errors["start"] = error_text(exc)
     status = 400 if errors else 200
-    return _public(render_template("public_deadline.html", values=values, errors=errors, why=why),
-                   300 if not errors else 0), status
+    # Not cached by shared caches (the default no-store of web/security.py): every public
+    # page carries the language form's CSRF token, which belongs to one browser's session.
+    return render_template("public_deadline.html", values=values, errors=errors, why=why), status
 
 
 # -- reception schedules -------------------------------------------------------------------
 @bp.route("/public/schedules")
 @public
 def schedules():
-    return _public(render_template("public_schedules.html", units=_receiving_units()), 300)
+    return render_template("public_schedules.html", units=_receiving_units())
 
 
 # -- online submission ---------------------------------------------------------------------
