@@ -84,4 +84,6 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     app.register_blueprint(deliveries.bp)
     app.register_blueprint(duplicates.bp)
     app.register_blueprint(handlers.bp)
+    from web.blueprints import citizens
+    app.register_blueprint(citizens.bp)  # the public face (issue 18)
     return app

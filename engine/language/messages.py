@@ -265,6 +265,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "An If-Match header with the ETag of case {code} is required to change it (read the case for its ETag)"),
     "if_match_failed": ("Đơn {code} đã thay đổi (phiên bản hiện tại {actual}); If-Match mang {expected}: đọc lại rồi thử lại",
                         "Case {code} has changed (version {actual} now); If-Match carried {expected}: read it again and retry"),
+    # the public face (issue 18): online submissions and their attachments
+    "online_not_yet": ("Tiếp nhận trực tuyến áp dụng từ ngày {date} ({source})",
+                       "Online reception applies from {date} ({source})"),
+    "online_unit": ("Đơn vị «{code}» không tiếp nhận đơn trực tuyến; chọn xã, phường hoặc tỉnh",
+                    "Unit '{code}' does not receive petitions online; choose a commune, ward or province"),
+    "bad_contact": ("«{value}» không phải số điện thoại hay địa chỉ thư điện tử",
+                    "'{value}' is neither a phone number nor an e-mail address"),
+    "attach_too_many": ("Gửi tối đa {max} tệp đính kèm", "Send at most {max} attachments"),
+    "attach_empty": ("Tệp «{name}» rỗng", "File '{name}' is empty"),
+    "attach_too_big": ("Tệp «{name}» lớn hơn {max} MB", "File '{name}' is larger than {max} MB"),
+    "attach_total_too_big": ("Các tệp đính kèm cộng lại lớn hơn {max} MB", "The attachments together exceed {max} MB"),
+    "attach_bad_type": ("Tệp «{name}» không phải loại được nhận ({allowed}); loại tệp được xét theo nội dung, không theo tên",
+                        "File '{name}' is not an accepted type ({allowed}); the type is judged by the content, not the name"),
 }
 
 

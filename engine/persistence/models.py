@@ -519,3 +519,57 @@ class ApiTokenUse(Base):
     address: Mapped[str] = mapped_column(String(64), default="")
 
     __table_args__ = (Index("ix_api_token_uses_token_at", "token_id", "at"),)
+
+
+# -- the public face (issue 18): tracking slips, online submissions, public rate limits ------------
+class TrackingSlip(Base):
+    """A receipt slip's tracking secret (giấy biên nhận). Only an Argon2 hash of the secret is
+    kept, so a slip cannot be printed again with the same secret: a reprint issues a new one
+    and revokes the previous (`revoked_at`). Every issue stays as a row: who printed which
+    slip and when is the audit trail of the credential."""
+    __tablename__ = "tracking_slips"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(16))  # online | desk
+    issued_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+
+class OnlineSubmission(Base):
+    """A petition sent through the public form (Luật 136/2025, online reception): what the
+    sender gave and from where, beside the petition it opened."""
+    __tablename__ = "online_submissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), unique=True)
+    submitted_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, index=True)
+    address: Mapped[str] = mapped_column(String(64), default="")  # the sender's network address (abuse limits)
+    lang: Mapped[str] = mapped_column(String(2), default="vi")
+
+    attachments: Mapped[list[OnlineAttachment]] = relationship(order_by="OnlineAttachment.id", lazy="selectin")
+
+
+class OnlineAttachment(Base):
+    """A file sent with an online submission, kept outside the web root under var/; the
+    stored name is its SHA-256, never the sender's name."""
+    __tablename__ = "online_attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("online_submissions.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(NFCString(255))
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class PublicAttempt(Base):
+    """A public request that counts against a limit (tracking look-ups, online submissions),
+    as `SignIn` does for sign-ins: `kind` is the limit, `key` the address or the case code."""
+    __tablename__ = "public_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(96))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_public_attempts_kind_key_at", "kind", "key", "at"),)
