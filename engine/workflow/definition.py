@@ -46,7 +46,9 @@ EVENT_LABELS = {"receive": ("Tiếp nhận", "Received"),
                 "receive_escalated": ("Tiếp nhận do cấp dưới báo cáo lên", "Received from the level below"),
                 "import": ("Nhập từ sổ tiếp dân", "Imported from a register"),
                 # the dialogue it was collected for moved: its clocks run from the new date (issue 14)
-                "session_moved": ("Dời ngày buổi tiếp/đối thoại", "The session's date moved")}
+                "session_moved": ("Dời ngày buổi tiếp/đối thoại", "The session's date moved"),
+                # the unit was merged or split: the open case followed its successor (issue 18)
+                "unit_transferred": ("Chuyển sang đơn vị kế thừa", "Moved to the successor unit")}
 
 
 @dataclass(frozen=True)
