@@ -80,4 +80,7 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     app.register_blueprint(api.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(deliveries.bp)
+    from web.blueprints import account, units_admin, users_admin  # issue 18: administration, self-service
+    for bp in (units_admin.bp, users_admin.bp, account.bp):
+        app.register_blueprint(bp)
     return app

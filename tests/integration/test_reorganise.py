@@ -224,7 +224,7 @@ def test_add_rename_move_within_scope(reform):
         (lambda s, a: ua.create_unit(s, a, "X5", "Xã", "commune", "P"), NotFound),       # above its scope
         (lambda s, a: ua.create_unit(s, a, "X1", "Xã", "commune", "H"), DomainError),    # code used
         (lambda s, a: ua.move_unit(s, a, "H", "X1"), Forbidden),                          # its own unit
-        (lambda s, a: ua.move_unit(s, a, "X1", "X1-D"), DomainError),                     # under itself
+        (lambda s, a: ua.move_unit(s, a, "X4", "X1-D"), DomainError),                     # under a unit below it
         (lambda s, a: ua.move_unit(s, a, "X1", "Q"), NotFound),                           # out of scope
         (lambda s, a: ua.rename_unit(s, a, "X1", "   "), DomainError),
         (lambda s, a: ua.rename_unit(s, a, "Q", "Xã"), NotFound),
