@@ -361,3 +361,41 @@ def test_csrf_on_every_admin_form(as_user, org, url):
     before = _state(org)
     assert as_user("admin").post(url, {"name": "x", "role": "leader"}, token=False).status_code == 400
     assert _state(org) == before
+
+
+def test_the_reform_through_the_pages_and_a_2023_report_still_shows_the_district(as_user, org):
+    """A district with its commune becomes a commune under the province (01/07/2025), through
+    the preview and the save of the page; the on-time report for 2023 still lists the district."""
+    from datetime import datetime, timezone
+    from engine.services.petitions import Context, act, add_petition
+    from engine.services.units import add_unit
+    from engine.services.users import add_user
+    ctx = Context(now=datetime(2025, 6, 20, 3, tzinfo=timezone.utc))
+    with transaction(org) as s:
+        add_unit(s, "H", "Huyện Kỳ Cũ", "district", "P")
+        add_unit(s, "H-D", "Phòng Tư pháp huyện Kỳ Cũ", "department", "H")
+        add_unit(s, "HX", "Xã Kỳ Cũ Một", "commune", "H")
+        add_user(s, "hclerk", "clerk", "H", PASSWORD)
+        p = add_petition(s, ctx, "H", "Đơn năm 2023", received_on="2023-03-01")
+        act(s, ctx, p.code, "conclude", "hclerk", {"notice_no": "1-TB", "department": "H-D"}, on="2023-03-02")
+        act(s, ctx, p.code, "resolve", "hclerk", {"document_no": "2/QĐ", "outcome": "Xong"}, on="2023-03-10")
+        open_code = add_petition(s, ctx, "HX", "Đơn đang xử lý", received_on="2025-06-02").code
+    b = as_user("admin")
+    steps = [{"kind": "merge", "sources": "HX", "effective_on": "01/07/2025", "new_code": "XM", "new_name": "Xã Kỳ Mới",
+              "new_level": "commune", "new_parent": "P"},
+             {"kind": "merge", "sources": "H", "effective_on": "01/07/2025", "target": "P"}]
+    for form in steps:
+        before = _state(org)
+        r = b.post("/admin/units/reorganise", dict(form, step="preview"))
+        assert r.status_code == 200 and 'id="preview-table"' in r.get_data(as_text=True)
+        assert _state(org) == before
+        assert b.post("/admin/units/reorganise", dict(form, step="save")).status_code == 302
+    with transaction(org) as s:
+        assert s.scalar(select(OrgUnit.parent_id).where(OrgUnit.code == "XM")) == \
+            s.scalar(select(OrgUnit.id).where(OrgUnit.code == "P"))
+        assert s.scalar(select(Petition.unit_id).where(Petition.code == open_code)) == \
+            s.scalar(select(OrgUnit.id).where(OrgUnit.code == "XM"))
+    body = b.get("/admin/units/").get_data(as_text=True)
+    assert "Huyện Kỳ Cũ" in body and "30/06/2025" in body and 'id="successions"' in body
+    r = b.get("/reports/ontime?unit=P&from=2023-01-01&to=2023-12-31&by=unit")
+    assert r.status_code == 200 and "Huyện Kỳ Cũ" in r.get_data(as_text=True)
