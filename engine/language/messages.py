@@ -293,5 +293,7 @@ MESSAGES.update({
                        "This link is invalid, used or expired. Ask your administrator for a new one."),
     "wrong_password": ("Mật khẩu hiện tại không đúng", "The current password is wrong"),
     "same_password": ("Mật khẩu mới phải khác mật khẩu hiện tại", "The new password must differ from the current one"),
+    "department_successor": ("Cơ quan, phòng ban được sắp xếp phải chuyển cho một cơ quan, phòng ban (các vụ việc đang giao cho nó cần nơi nhận)",
+                             "A department reorganised needs a department as successor (the cases assigned to it need somewhere to go)"),
     "user_nothing_changed": ("Không có gì thay đổi cho người dùng «{username}»", "Nothing changes for user '{username}'"),
 })

@@ -259,12 +259,18 @@ def plan_reorganisation(session: Session, actor: User, kind, sources, effective_
             seen.add(c)
             new.append(NewUnit(c, text(name, "name"), src[0].level, parent))
 
+    main_level = target.level if target is not None else new[0].level
+    if any(u.level == "department" for u in src) and main_level != "department":
+        # a department's open cases are assigned to it: they need a department to go to
+        raise ValidationError("department_successor", field="target" if target is not None else "new_level")
     open_states = tuple(load_workflow().open_states)
     source_ids = {u.id for u in src}
     moving = []
     for u in src:
         m = Moving(u)
-        for pid, state in session.execute(select(Petition.id, Petition.state).where(Petition.unit_id == u.id)
+        # a unit's cases are those it received; a department's, those assigned to it
+        column = Petition.department_id if u.level == "department" else Petition.unit_id
+        for pid, state in session.execute(select(Petition.id, Petition.state).where(column == u.id)
                                           .order_by(Petition.id)):
             if state in open_states:
                 m.open_cases.append(pid)
@@ -312,12 +318,16 @@ def apply_reorganisation(session: Session, actor: User, plan: Plan, at: datetime
     closed_on = plan.effective_on - timedelta(days=1)
     for m in plan.sources:
         old = m.unit
+        key = "department" if old.level == "department" else "unit"
         for pid in m.open_cases:
             p = session.get(Petition, pid)
-            p.unit_id = main.id
+            if key == "department":
+                p.department_id = main.id
+            else:
+                p.unit_id = main.id
             session.flush()
             append_event(session, p, "unit_transferred", getattr(actor, "id", None), actor.username, at, plan.effective_on,
-                         before={"unit": old.code}, after={"unit": main.code},
+                         before={key: old.code}, after={key: main.code},
                          data={"reason": "reorganisation", "kind": plan.kind})
         if m.planned_sessions:
             session.execute(update(ReceptionSession).where(ReceptionSession.id.in_(m.planned_sessions))

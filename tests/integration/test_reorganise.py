@@ -231,3 +231,21 @@ def test_add_rename_move_within_scope(reform):
     ]:
         with pytest.raises(error), transaction(engine) as s:
             call(s, _admin(s, "hadmin"))
+
+
+def test_a_department_merged_hands_its_assigned_cases_to_the_successor_department(reform):
+    engine, d = reform
+    with transaction(engine) as s:
+        with pytest.raises(DomainError) as err:
+            ua.plan_reorganisation(s, _admin(s), "merge", "H-D", REFORM, target_code="P")
+        assert err.value.code == "department_successor"
+        plan = ua.plan_reorganisation(s, _admin(s), "merge", "H-D", REFORM, new_code="P-TP", new_name="Sở Tư pháp",
+                                      new_level="department", new_parent="P")
+        assert len(plan.sources[0].open_cases) == 1 and plan.sources[0].cases_staying == 1
+        ua.apply_reorganisation(s, _admin(s), plan, at=AT)
+    with transaction(engine) as s:
+        p = s.scalar(select(Petition).where(Petition.code == d["h_open"]))
+        assert p.department.code == "P-TP" and p.unit.code == "H"
+        assert s.scalar(select(Petition).where(Petition.code == d["h2023"])).department.code == "H-D"
+        report = verify_all(s)
+        assert report.ok, [f.text("en") for f in report.findings]
