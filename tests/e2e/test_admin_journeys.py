@@ -82,3 +82,32 @@ def test_admin_invites_a_user_who_then_signs_in(chromium, demo_server, shots, la
     assert not errors, errors
     admin_ctx.close()
     user_ctx.close()
+
+
+def test_admin_pages_fit_a_phone(chromium, demo_server, shots):
+    """The new pages at 390 px: nothing scrolls sideways (tables become cards)."""
+    base, engine = demo_server
+    with transaction(engine) as s:
+        from engine.persistence.models import OrgUnit
+        unit_id = s.scalar(select(OrgUnit.id).where(OrgUnit.code == "KYANH"))
+        user_id = s.scalar(select(User.id).where(User.username == "vanthu"))
+    page = chromium.new_context(viewport={"width": 390, "height": 800}).new_page()
+    sign_in(page, base, "admin", DEMO_PASSWORD, "vi")
+    wide = []
+    for path in ["/admin/", "/admin/units/", f"/admin/units/{unit_id}", "/admin/units/reorganise", "/admin/users/",
+                 f"/admin/users/{user_id}", "/account"]:
+        page.goto(base + path)
+        if path == "/admin/units/reorganise":  # the preview's table too
+            page.fill("#sources", "KYANH, KYLAC")
+            page.fill("#effective_on", "01/01/2027")
+            page.fill("#new_code", "KYMOI")
+            page.fill("#new_name", "Xã Kỳ Mới")
+            page.select_option("#new_parent", "HT")
+            page.click("#do-preview")
+            page.wait_for_load_state()
+            assert page.locator("#preview-table").count() == 1
+        size = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        if size[0] > size[1]:
+            wide.append((path, size))
+        shots(page, path.strip("/").replace("/", "-") or "admin")
+    assert not wide, wide
