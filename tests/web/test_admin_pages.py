@@ -399,3 +399,12 @@ def test_the_reform_through_the_pages_and_a_2023_report_still_shows_the_district
     assert "Huyện Kỳ Cũ" in body and "30/06/2025" in body and 'id="successions"' in body
     r = b.get("/reports/ontime?unit=P&from=2023-01-01&to=2023-12-31&by=unit")
     assert r.status_code == 200 and "Huyện Kỳ Cũ" in r.get_data(as_text=True)
+
+
+def test_sign_ins_on_the_overview_stay_in_scope(as_user, browser, c1admin):
+    browser.login("clerk2", "wrong-password-here")
+    browser.login("nobody.at.all", "wrong-password-here")
+    root = as_user("admin").get("/admin/").get_data(as_text=True)
+    assert "nobody.at.all" in root and "clerk2" in root
+    commune = as_user(c1admin).get("/admin/").get_data(as_text=True)
+    assert "nobody.at.all" not in commune and "clerk2" not in commune
