@@ -86,4 +86,7 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     app.register_blueprint(handlers.bp)
     from web.blueprints import citizens
     app.register_blueprint(citizens.bp)  # the public face (issue 18)
+    from web.blueprints import account, units_admin, users_admin  # issue 18: administration, self-service
+    for bp in (units_admin.bp, users_admin.bp, account.bp):
+        app.register_blueprint(bp)
     return app

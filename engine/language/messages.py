@@ -296,3 +296,33 @@ def weekday_name(d, lang: str = "vi") -> str:
 
 def format_date(d) -> str:
     return d.strftime("%d/%m/%Y")
+
+
+# Administration of units and users in the browser (issue 18).
+MESSAGES.update({
+    "unit_code_spaces": ("Mã đơn vị «{code}» không được chứa dấu cách", "The unit code '{code}' must not contain spaces"),
+    "duplicate_unit_code": ("Mã đơn vị «{code}» đã có", "The unit code '{code}' is already used"),
+    "unit_no_change": ("Không có gì thay đổi cho đơn vị «{code}»", "Nothing changes for unit '{code}'"),
+    "unit_move_own": ("Không thể chuyển đơn vị của chính mình («{code}»): cấp trên của nó nằm ngoài phạm vi quản trị",
+                      "You cannot move your own unit ('{code}'): its parent is outside what you administer"),
+    "unit_not_valid_on": ("Đơn vị «{code}» không còn hiệu lực vào ngày {date}",
+                          "Unit '{code}' is not in force on {date}"),
+    "unit_reorganise_own": ("Không thể sắp xếp lại đơn vị «{code}» từ tài khoản này: việc đó thuộc cấp trên",
+                            "Unit '{code}' cannot be reorganised from this account: the level above does that"),
+    "successor_in_sources": ("Đơn vị kế thừa «{code}» không được là đơn vị bị sắp xếp hoặc nằm dưới nó",
+                             "The successor '{code}' must not be one of the units reorganised or below one"),
+    "split_line": ("Dòng {line}: cần «mã; tên» (ví dụ: XA-MOI; Xã Mới)", "Line {line}: expected 'code; name' (e.g. XA-MOI; Xã Mới)"),
+    "split_one_source": ("Chia tách chỉ áp dụng cho đúng một đơn vị", "A split takes exactly one unit"),
+    "split_two_units": ("Chia tách cần ít nhất hai đơn vị mới", "A split needs at least two new units"),
+    "admin_self_change": ("Không thể tự đổi vai trò, đơn vị hoặc khoá tài khoản của chính mình: nhờ quản trị viên khác",
+                          "You cannot change your own role or unit or deactivate yourself: ask another administrator"),
+    "password_mismatch": ("Hai lần nhập mật khẩu không khớp", "The two passwords do not match"),
+    "invite_days": ("Thời hạn của lời mời phải từ 1 đến {max} ngày", "An invitation lasts 1 to {max} days"),
+    "invite_invalid": ("Liên kết không hợp lệ, đã dùng hoặc đã hết hạn. Hãy nhờ quản trị viên gửi liên kết mới.",
+                       "This link is invalid, used or expired. Ask your administrator for a new one."),
+    "wrong_password": ("Mật khẩu hiện tại không đúng", "The current password is wrong"),
+    "same_password": ("Mật khẩu mới phải khác mật khẩu hiện tại", "The new password must differ from the current one"),
+    "department_successor": ("Cơ quan, phòng ban được sắp xếp phải chuyển cho một cơ quan, phòng ban (các vụ việc đang giao cho nó cần nơi nhận)",
+                             "A department reorganised needs a department as successor (the cases assigned to it need somewhere to go)"),
+    "user_nothing_changed": ("Không có gì thay đổi cho người dùng «{username}»", "Nothing changes for user '{username}'"),
+})

@@ -573,3 +573,52 @@ class PublicAttempt(Base):
     at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
     __table_args__ = (Index("ix_public_attempts_kind_key_at", "kind", "key", "at"),)
+class UnitSuccession(Base):
+    """Unit `successor` took over `predecessor` from `effective_on` (a merge, a split, a unit
+    dissolved into its parent): open work followed, history stayed (migration 0014)."""
+    __tablename__ = "unit_successions"
+    __table_args__ = (UniqueConstraint("predecessor_id", "successor_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    successor_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    effective_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))  # merge | split
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    predecessor: Mapped[OrgUnit] = relationship(foreign_keys=[predecessor_id], lazy="joined")
+    successor: Mapped[OrgUnit] = relationship(foreign_keys=[successor_id], lazy="joined")
+
+
+class UserInvitation(Base):
+    """A one-time link to set one's password (an invitation or a reset): only the SHA-256 of
+    its secret is kept; it works once, until `expires_at` (migration 0014)."""
+    __tablename__ = "user_invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16), default="invite", server_default="invite")  # invite | reset
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class AdminEvent(Base):
+    """The audit log of administrators' changes to units and users: a chain keyed with the
+    audit key (engine.persistence.adminlog), like the petitions' event log (migration 0014)."""
+    __tablename__ = "admin_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    action: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    target: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    data: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    key_id: Mapped[str] = mapped_column(String(16))
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))

@@ -52,7 +52,9 @@ EVENT_LABELS = {"receive": ("Tiếp nhận", "Received"),
                 "unmark_duplicate": ("Bỏ đánh dấu đơn trùng", "Duplicate mark withdrawn"),
                 # who handles a denunciation, by name (engine/services/handlers.py)
                 "assign_handler": ("Giao người xử lý đơn tố cáo", "Handler named"),
-                "withdraw_handler": ("Thôi giao người xử lý đơn tố cáo", "Handler withdrawn")}
+                "withdraw_handler": ("Thôi giao người xử lý đơn tố cáo", "Handler withdrawn"),
+                # the unit was merged or split: the open case followed its successor (issue 18)
+                "unit_transferred": ("Chuyển sang đơn vị kế thừa", "Moved to the successor unit")}
 
 
 @dataclass(frozen=True)
