@@ -19,6 +19,7 @@ from engine.language.errors import (Forbidden, IllegalTransition, NotFound, Vali
 from engine.persistence.models import (CATEGORIES, PETITION_KINDS, Clock, Event, OrgUnit, Petition, PetitionCounter, Petitioner,
                            ReceptionSession, User, petition_search_text)
 from engine.services.notices import tell_petitioners
+from engine.services.lists import known_categories  # the admin's list of categories (issue 18)
 from engine.deadlines.params import Params, load_params
 from engine.persistence.scope import ancestors, can_read, petition_scope, subtree_ids
 from engine.workflow.policy import can_act_on
@@ -120,7 +121,7 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
 
     p = Petition(code=next_code(session, unit, day.year), unit_id=unit.id, unit=unit, session_id=reception.id if reception else None,
                  received_on=day, received_at=instant, summary=summary,
-                 category=choice(category or "other", CATEGORIES, "category"),
+                 category=choice(category or "other", known_categories(session), "category"),
                  kind=choice(kind or "petition", PETITION_KINDS, "kind"),
                  group_size=size, is_group=size >= GROUP_THRESHOLD, complex_prolonged=bool(complex_prolonged),
                  incited=bool(incited), state=ctx.workflow.initial_state, external_ref=external_ref,
