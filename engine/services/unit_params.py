@@ -125,8 +125,9 @@ def preview_param(session: Session, actor: User, raw: dict, today: date, cal: Wo
     after = layered(before, (new_rule,))
     pv = ParamPreview(unit, v["clock"], v["days"], v["effective_from"], new_rule.source())
     ids = []
-    for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(subtree_ids(session, unit.id)))
-                             .order_by(OrgUnit.name)):
+    # departments answer cases but never receive them: a clock's rule follows the receiving unit
+    for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(subtree_ids(session, unit.id)),
+                                                   OrgUnit.level != "department").order_by(OrgUnit.name)):
         chain = [a.code for a in ancestors(session, u)]
         old, new = before.rule_for(v["clock"], v["effective_from"], chain), after.rule_for(v["clock"], v["effective_from"], chain)
         if old != new:

@@ -172,6 +172,20 @@ def test_a_second_decision_for_the_same_day_and_a_commune_admin_are_refused(org,
         assert s.scalar(select(func.count(CalendarDecision.id))) == 1
 
 
+def test_every_way_in_counts_with_the_browsers_decisions_and_parameters(org, cases):
+    """A case entered from the CLI or the demo (a context built without the database) starts its
+    clocks with the same calendar and unit parameter as the pages."""
+    with transaction(org) as s:
+        cds.add_decision(s, user(s, "admin"), DAY_OFF, NOW)
+        ups.add_param(s, user(s, "admin"), PARAM, NOW.date(), NOW)
+    with transaction(org) as s:
+        cal = cds.current_calendar(s)
+        c = svc.add_petition(s, svc.Context(now=NOW), "C1", "Từ dòng lệnh", received_on="2026-11-20").clock("conclusion")
+        assert (c.rule_days, c.calendar_version) == (7, cal.version)
+        assert c.due_date == cal.add_working_days(date(2026, 11, 20), 7) == date(2026, 12, 3)  # 24/11 holiday, 25/11 the decision
+    assert tick(org, morning(date(2026, 11, 23))).reprojected == 0
+
+
 # -- per-unit parameters ----------------------------------------------------------------
 PARAM = {"unit": "C1", "clock": "conclusion", "days": "7", "effective_from": "20/11/2026",
          "source_title": "Quy chế tiếp công dân của Đảng ủy xã Một", "source_no": "05-QC/ĐU", "source_on": "15/11/2026"}
@@ -182,7 +196,7 @@ def test_param_preview_equals_saving_and_new_cases_only(org, cases):
         cal = cds.current_calendar(s)
         running_before = {c.id: (c.rule_days, c.due_date) for c in s.scalars(select(Clock))}
         pv = ups.preview_param(s, user(s, "admin"), PARAM, NOW.date(), cal)
-    assert {c.unit_name for c in pv.changes} == {"Xã Một", "Phòng Địa chính xã Một", "Phòng Văn hóa xã Một"}
+    assert [c.unit_name for c in pv.changes] == ["Xã Một"]  # not Xã Hai; departments receive no cases
     assert {(c.old.days, c.new.days) for c in pv.changes} == {(10, 7)}
     with transaction(org) as s:  # running conclusion clocks of Xã Một's cases (c1_new, c1_old; not the stopped one)
         expected = [c for c in s.scalars(select(Clock).where(Clock.status == "running", Clock.name == "conclusion"))
@@ -231,6 +245,20 @@ def test_bad_param_input_changes_nothing(org, cases, change, field, code):
     assert (e.value.field, e.value.code) == (field, code)
     with transaction(org) as s:
         assert s.scalar(select(func.count(UnitParam.id))) == 0
+
+
+def test_param_preview_from_the_province_lists_every_commune_but_one_with_its_own(org, cases):
+    """A province-wide parameter reaches every commune except one whose own parameter is nearer."""
+    with transaction(org) as s:
+        ups.add_param(s, user(s, "admin"), dict(PARAM, days="8"), NOW.date(), NOW)
+    with transaction(org) as s:
+        pv = ups.preview_param(s, user(s, "admin"), dict(PARAM, unit="P", days="9"), NOW.date(), cds.current_calendar(s))
+    assert [(c.unit_name, c.old.days, c.new.days) for c in pv.changes] == [("Tỉnh Thử", 10, 9), ("Xã Hai", 10, 9)]
+    with transaction(org) as s:
+        ups.add_param(s, user(s, "admin"), dict(PARAM, unit="P", days="9"), NOW.date(), NOW)
+        params = ups.current_params(s)
+    for code, chain, days in [("C1", ["C1", "P"], 8), ("C2", ["C2", "P"], 9), ("P", ["P"], 9)]:
+        assert params.rule_for("conclusion", date(2026, 11, 20), chain).days == days
 
 
 def test_param_scope_is_the_admins_unit_and_below(org, cases):

@@ -128,7 +128,7 @@ def test_params_preview_then_save(as_user, data, org, c1admin):
     assert 'value="C1"' in page and 'value="C2"' not in page  # its unit and below only
     r = b.post("/admin/params", PARAM)
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and 'data-units="3"' in html and "05-QC/ĐU" in html
+    assert r.status_code == 200 and 'data-units="1"' in html and "05-QC/ĐU" in html
     assert count(org, UnitParam) == 0
     assert b.post("/admin/params", dict(PARAM, step="save")).status_code == 302
     assert count(org, UnitParam) == 1
