@@ -89,4 +89,6 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     from web.blueprints import account, units_admin, users_admin  # issue 18: administration, self-service
     for bp in (units_admin.bp, users_admin.bp, account.bp):
         app.register_blueprint(bp)
+    from web.blueprints import office  # issue 18: lists, calendar decisions, unit parameters
+    app.register_blueprint(office.bp)
     return app

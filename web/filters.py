@@ -11,7 +11,7 @@ from engine.language.messages import weekday_name
 from engine.language.numbers import format_number, format_percent, format_percent_range
 from engine.deadlines.timeutil import local_datetime
 from engine.workflow.definition import load_workflow
-from web import labels
+from web import labels, lists
 from web.i18n import current_lang
 
 
@@ -67,7 +67,7 @@ def init_app(app) -> None:
         action_label=_per_reader(lambda a: wf.action_label(a, current_lang())),
         event_label=_per_reader(lambda a: wf.event_label(a, current_lang())),
         clock_label=_per_reader(lambda c: wf.clock_label(c, current_lang())),
-        category_label=_per_reader(lambda c: labels.CATEGORIES.get(c, c)),
+        category_label=_per_reader(lambda c: lists.category_label(c)),  # the admin's labels (issue 18)
         kind_label=_per_reader(lambda k: labels.KINDS.get(k, k)),
         session_kind_label=_per_reader(lambda k: labels.SESSION_KINDS.get(k, k)),
         role_label=_per_reader(lambda r: labels.ROLES.get(r, r)),
@@ -82,4 +82,5 @@ def init_app(app) -> None:
     @app.context_processor
     def _globals():
         return {"lang": current_lang(), "workflow": wf, "labels": labels, "current_path": request.full_path.rstrip("?"),
-                "me": current_user}
+                "me": current_user,
+                "all_categories": lists.known_categories}

@@ -6,7 +6,7 @@ from flask import abort, request
 from flask_login import current_user
 from flask_babel import gettext as _
 
-from engine.persistence.models import CATEGORIES
+from web.lists import known_categories
 from web import queries as Q
 from web.access import sees_personal_data
 from web.deadlines import badge
@@ -39,7 +39,7 @@ def read_filters(errors: dict) -> dict:
     if f["state"] and f["state"] not in Q.context().workflow.states:
         errors["state"] = _("Unknown state.")
         f["state"] = ""
-    if f["category"] and f["category"] not in CATEGORIES:
+    if f["category"] and f["category"] not in known_categories():
         errors["category"] = _("Unknown category.")
         f["category"] = ""
     f["date_from"] = parse_filter_date(a.get("date_from"), "date_from", errors)

@@ -10,7 +10,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import String, and_, column, exists, false, func, literal_column, select, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -41,7 +41,15 @@ def today() -> date:
 
 
 def context() -> Context:
-    return Context(now=now())
+    """The request's context: the calendar of the decision files and of the decisions entered
+    in the browser, the parameters with the units' own (issue 18), read once per request."""
+    if "petitions_ctx" not in g:
+        from engine.services.calendar_decisions import current_calendar
+        from engine.services.unit_params import current_params
+        from web.dbsession import db
+        g.petitions_ctx = (current_calendar(db(), current_app.config.get("PETITIONS_SETTINGS")), current_params(db()))
+    cal, params = g.petitions_ctx
+    return Context(now=now(), cal=cal, params=params)
 
 
 @dataclass

@@ -379,9 +379,25 @@ class WorkingCalendar:
         return sorted((n for d, n in self._notes.items() if d.year == year), key=lambda n: n.date)
 
 
+def with_decisions(base: Decisions, extra: tuple[Decision, ...]) -> Decisions:
+    """The files' decisions plus those entered in the browser (issue 18): one calendar from
+    both. A date the files already decide the same way keeps the file's entry; a date they
+    decide the other way is a conflict, reported like one between two files."""
+    out = Decisions(dict(base.by_date), dict(base.confirmed), list(base.files))
+    for dec in extra:
+        other = out.by_date.get(dec.date)
+        if other is not None and other.kind != dec.kind:
+            raise CalendarError("cal_conflict", date=dec.date.isoformat(), file=dec.file, entry=dec.entry,
+                                other_file=other.file, other_entry=other.entry)
+        if other is None:
+            out.by_date[dec.date] = dec
+    return out
+
+
 @lru_cache(maxsize=8)
-def _cached_calendar(key: tuple) -> WorkingCalendar:
-    return WorkingCalendar(load_decisions([Path(p) for p, *_ in key]))
+def _cached_calendar(key: tuple, extra: tuple = ()) -> WorkingCalendar:
+    decisions = load_decisions([Path(p) for p, *_ in key])
+    return WorkingCalendar(with_decisions(decisions, extra) if extra else decisions)
 
 
 def _file_key(paths: list[Path]) -> tuple:
@@ -395,10 +411,11 @@ def _file_key(paths: list[Path]) -> tuple:
     return tuple(key)
 
 
-def calendar_for(paths: list[Path]) -> WorkingCalendar:
-    """A calendar for these decision files; rebuilt when a file changes, so a long-running
-    worker does not keep counting with last month's decisions."""
-    return _cached_calendar(_file_key(list(paths)))
+def calendar_for(paths: list[Path], extra: tuple[Decision, ...] = ()) -> WorkingCalendar:
+    """A calendar for these decision files (and the decisions entered in the browser,
+    `extra`); rebuilt when a file or the entered decisions change, so a long-running worker
+    does not keep counting with last month's decisions."""
+    return _cached_calendar(_file_key(list(paths)), tuple(extra))
 
 
 def default_calendar(settings=None) -> WorkingCalendar:

@@ -278,6 +278,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "attach_total_too_big": ("Các tệp đính kèm cộng lại lớn hơn {max} MB", "The attachments together exceed {max} MB"),
     "attach_bad_type": ("Tệp «{name}» không phải loại được nhận ({allowed}); loại tệp được xét theo nội dung, không theo tên",
                         "File '{name}' is not an accepted type ({allowed}); the type is judged by the content, not the name"),
+    # issue 18: calendar decisions, per-unit parameters and lists entered in the browser
+    "cal_national_only": ("Chỉ quản trị viên của đơn vị cấp cao nhất mới được thêm quyết định lịch nghỉ (lịch áp dụng cho mọi đơn vị)",
+                          "Only an administrator of the top-level unit may add a calendar decision (the calendar applies to every unit)"),
+    "cal_already_off": ("Ngày {date} đã là ngày nghỉ ({reason})", "{date} is already a day off ({reason})"),
+    "cal_already_working": ("Ngày {date} đã là ngày làm việc", "{date} is already a working day"),
+    "cal_working_on_weekday": ("Ngày làm bù phải là Thứ Bảy hoặc Chủ nhật; {date} là {weekday}",
+                               "A make-up working day must be a Saturday or Sunday; {date} is a {weekday}"),
+    "cal_holiday_not_workable": ("Ngày {date} là ngày nghỉ theo luật ({reason}); không thể đổi thành ngày làm việc ở đây",
+                                 "{date} is a statutory day off ({reason}); it cannot be made a working day here"),
+    "cal_decision_exists": ("Đã có quyết định cho ngày {date} ({source})", "There is already a decision for {date} ({source})"),
+    "date_in_past": ("Ngày {date} đã qua; chỉ nhập ngày từ hôm nay ({today}) trở đi", "{date} has passed; enter today ({today}) or later"),
+    "source_date_in_future": ("Ngày văn bản {date} chưa tới; văn bản phải đã ban hành (đến hôm nay {today})",
+                       "The document date {date} is in the future; the document must already be issued (today is {today})"),
+    "param_out_of_range": ("Số ngày phải từ {lo} đến {hi} (không dài hơn quy định chung: {source})",
+                           "The number of days must be between {lo} and {hi} (not longer than the general rule: {source})"),
+    "param_exists": ("Đơn vị {unit} đã có tham số cho thời hạn này áp dụng từ {date}",
+                     "Unit {unit} already has a parameter for this deadline from {date}"),
+    "unit_out_of_scope": ("Đơn vị «{code}» không thuộc phạm vi quản trị của bạn", "Unit '{code}' is outside your administration"),
+    "unknown_label": ("Không có mục «{code}» trong danh mục", "No entry '{code}' in the list"),
+    "lists_top_only": ("Danh mục dùng chung cho mọi đơn vị (báo cáo cộng theo danh mục); chỉ quản trị viên của đơn vị cấp cao nhất được sửa",
+                       "The lists are shared by every unit (reports add up by them); only an administrator of the top-level unit may edit them"),
+    "label_retired": ("Mục «{value}» đã ngừng dùng; chọn một mục đang dùng", "Entry '{value}' is retired; choose an entry in use"),
 }
 
 

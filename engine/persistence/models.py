@@ -622,3 +622,42 @@ class AdminEvent(Base):
     key_id: Mapped[str] = mapped_column(String(16))
     prev_mac: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(64))
+# -- issue 18: calendar decisions and per-unit workflow parameters entered in the browser (0015) --
+ADMIN_LISTS = ("category", "chair_role", "body")  # the lists of session_labels the admin pages edit
+
+
+class CalendarDecision(Base):
+    """A day off or a (swapped) working day decided by the government and entered by an
+    administrator. Read together with config/calendar/*.toml into one calendar
+    (`engine.services.calendar_decisions`); a row is never edited, so the calendar version
+    that counted a deadline can always be rebuilt."""
+    __tablename__ = "calendar_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # day_off | working_day
+    name: Mapped[str] = mapped_column(NFCString(255))
+    name_en: Mapped[str] = mapped_column(NFCString(255), default="")
+    source_no: Mapped[str] = mapped_column(NFCString(64))   # the document's number, e.g. 1234/TB-BNV
+    source_on: Mapped[date] = mapped_column(Date)            # the document's date
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class UnitParam(Base):
+    """A unit's own deadline for a clock (e.g. 7 working days for the conclusion notice),
+    in force for cases of the unit and the units below it from `effective_from`."""
+    __tablename__ = "unit_params"
+    __table_args__ = (UniqueConstraint("unit_id", "clock", "effective_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    clock: Mapped[str] = mapped_column(String(32))
+    days: Mapped[int] = mapped_column(Integer)
+    working: Mapped[bool] = mapped_column(Boolean, default=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    source_no: Mapped[str] = mapped_column(NFCString(64))
+    source_on: Mapped[date] = mapped_column(Date)
+    source_title: Mapped[str] = mapped_column(NFCString(255), default="")  # e.g. "Quy chế tiếp công dân của Tỉnh ủy"
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")

@@ -19,14 +19,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engine.deadlines.calendar import WorkingCalendar, default_calendar
+from engine.deadlines.calendar import WorkingCalendar
 from engine.persistence.db import transaction
 from engine.persistence import eventlog
 from engine.services.clocks import reproject
+from engine.services.calendar_decisions import calendar_from_engine
+from engine.services.unit_params import params_from_engine
 from engine.deadlines.ladder import rung_instant, rungs_from
 from engine.persistence.models import Clock, Petition, TickRun, User
 from engine.persistence.outbox import insert_ignore
-from engine.deadlines.params import Params, Rung, load_params
+from engine.deadlines.params import Params, Rung
 from engine.deadlines.obligations import Obligations, load_obligations
 from engine.scheduler import obligations as obligation_reminders
 from engine.deadlines.timeutil import local_date, utcnow
@@ -148,7 +150,9 @@ def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | Non
          obligations: Obligations | None = None) -> TickResult:
     now = now or utcnow()
     started = utcnow()
-    cal, params, wf = cal or default_calendar(), params or load_params(), wf or load_workflow()
+    # The calendar of the decision files and of the decisions entered in the browser, and the
+    # parameters with the units' own (issue 18): the same ones the pages count with.
+    cal, params, wf = cal or calendar_from_engine(engine), params or params_from_engine(engine), wf or load_workflow()
     result = TickResult(at=now)
     # Reception and dialogue obligations (issue 14): checked once per working morning, in
     # their own transaction; every other tick of the day returns here without a query.

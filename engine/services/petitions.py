@@ -19,6 +19,8 @@ from engine.language.errors import (Forbidden, IllegalTransition, NotFound, Vali
 from engine.persistence.models import (CATEGORIES, PETITION_KINDS, CaseHandler, Clock, Event, OrgUnit, Petition, PetitionCounter, Petitioner,
                            ReceptionSession, User, petition_search_text)
 from engine.services.notices import tell_petitioners
+from engine.services.lists import known_categories  # the admin's list of categories (issue 18)
+from engine.services.office_context import with_office_settings
 from engine.deadlines.params import Params, load_params
 from engine.persistence.scope import ancestors, can_read, petition_scope, subtree_ids
 from engine.workflow.policy import can_act_on, protects_identity
@@ -85,6 +87,7 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
                  kind: str = "petition", group_size=None, complex_prolonged: bool = False, incited: bool = False,
                  actor: User | None = None, external_ref: str | None = None, escalated_from: Petition | None = None,
                  action: str = "receive", received_from: dict | None = None) -> Petition:
+    ctx = with_office_settings(session, ctx)  # the calendar and unit parameters entered in the browser
     unit = unit_by_code(session, unit_code)
     if unit.level == "department":  # a department answers petitions; it does not receive them
         raise ValidationError("receiving_unit_department", field="unit", code=unit.code)
@@ -120,7 +123,7 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
 
     p = Petition(code=next_code(session, unit, day.year), unit_id=unit.id, unit=unit, session_id=reception.id if reception else None,
                  received_on=day, received_at=instant, summary=summary,
-                 category=choice(category or "other", CATEGORIES, "category"),
+                 category=choice(category or "other", known_categories(session), "category"),
                  kind=choice(kind or "petition", PETITION_KINDS, "kind"),
                  group_size=size, is_group=size >= GROUP_THRESHOLD, complex_prolonged=bool(complex_prolonged),
                  incited=bool(incited), state=ctx.workflow.initial_state, external_ref=external_ref,
@@ -228,6 +231,7 @@ def act(session: Session, ctx: Context, code: str, action: str, by: str, params:
         on=None, at=None, expect_version: int | None = None) -> ActResult:
     """Apply one workflow action. Checks role and scope, the expected version, the state and
     the required fields before changing anything; any refusal raises and changes nothing."""
+    ctx = with_office_settings(session, ctx)  # the calendar and unit parameters entered in the browser
     wf = ctx.workflow
     actor = user_by_name(session, by)
     p = _petition(session, code)

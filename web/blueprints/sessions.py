@@ -11,11 +11,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine.language.errors import DomainError, VersionConflict
-from engine.persistence.models import CATEGORIES, PETITION_KINDS, SESSION_KINDS, OrgUnit, Petition, ReceptionSession
+from engine.persistence.models import PETITION_KINDS, SESSION_KINDS, OrgUnit, Petition, ReceptionSession
 from engine.persistence.scope import unit_scope_ids
 from engine.services import petitions as svc
 from engine.services.sessions import add_session
 from web import queries as Q
+from web import lists as web_lists  # the admin's categories (issue 18)
 from web.access import allow
 from web.dbsession import after_commit, db, unit_of_work
 from web.deadlines import badge
@@ -101,7 +102,7 @@ def new_session():
         e = {}
         if not r.get("summary"):
             e["summary"] = _("This field is required.")
-        if r.get("category", "other") not in CATEGORIES:
+        if r.get("category", "other") not in web_lists.categories_for_new():
             e["category"] = _("Unknown category.")
         if r.get("kind", "petition") not in PETITION_KINDS:
             e["kind"] = _("Unknown kind.")
@@ -154,7 +155,7 @@ def _render_new(values, rows, errors, row_errors, status=200):
     from engine.services.sessions import labels as session_labels
     from web.i18n import current_lang as _lang
     return render_template("session_new.html", values=values, rows=rows, errors=errors, row_errors=row_errors,
-                           session_kinds=SESSION_KINDS, categories=CATEGORIES, kinds=PETITION_KINDS,
+                           session_kinds=SESSION_KINDS, categories=web_lists.categories_for_new(), kinds=PETITION_KINDS,
                            chair_roles=session_labels(db(), "chair_role"), bodies=session_labels(db(), "body"),
                            lang=_lang(),
                            units=[u for u in units if u.level != "department"]), status
@@ -515,7 +516,7 @@ def _render_show(rs, errors=None, values=None, status=200):
                            roles=ssvc.label_map(s, "chair_role", lang), bodies=ssvc.labels(s, "body"),
                            body_names=ssvc.label_map(s, "body", lang), journal=ssvc.journal(s, rs.id),
                            can_write=can_write, today=Q.today(), journal_labels=JOURNAL_LABELS,
-                           categories=CATEGORIES), status
+                           categories=web_lists.categories_for_new()), status
 
 
 @bp.route("/schedule/lists", methods=["GET", "POST"])
