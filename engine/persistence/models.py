@@ -40,6 +40,17 @@ class OrgUnit(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    # The heading of its official documents (migration 0011); empty = derived from name and
+    # level by engine/documents/heading.py.
+    doc_format: Mapped[str | None] = mapped_column(String(8))  # party | state
+    doc_issuing_body: Mapped[str | None] = mapped_column(NFCString(255))
+    doc_parent_body: Mapped[str | None] = mapped_column(NFCString(255))
+    doc_place: Mapped[str | None] = mapped_column(NFCString(128))
+    doc_issuer_abbr: Mapped[str | None] = mapped_column(NFCString(32))
+    doc_signer_name: Mapped[str | None] = mapped_column(NFCString(255))
+    doc_signer_title: Mapped[str | None] = mapped_column(NFCString(128))
+    doc_signing_form: Mapped[str | None] = mapped_column(String(8))  # tm | kt | tl | none
+    doc_signing_for: Mapped[str | None] = mapped_column(NFCString(255))
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side="OrgUnit.id", lazy="joined", join_depth=1)
 
@@ -474,3 +485,27 @@ class ApiTokenUse(Base):
     address: Mapped[str] = mapped_column(String(64), default="")
 
     __table_args__ = (Index("ix_api_token_uses_token_at", "token_id", "at"),)
+
+
+from sqlalchemy import LargeBinary  # noqa: E402  (kept beside the one table that stores file bytes)
+
+
+class DocumentTemplate(Base):
+    """A unit's own template for a kind of document in a format (a DOCX edited in Word and
+    uploaded by its admin; placeholders checked on upload). The newest active one is used;
+    older uploads stay for the record."""
+    __tablename__ = "document_templates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    fmt: Mapped[str] = mapped_column(String(8))
+    docx: Mapped[bytes] = mapped_column(LargeBinary)
+    file_name: Mapped[str] = mapped_column(NFCString(255), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+    __table_args__ = (Index("ix_document_templates_unit_kind_fmt", "unit_id", "kind", "fmt"),)
