@@ -50,7 +50,7 @@ LAYOUTS = {
     # left 30–35 mm, right 15–20 mm; Times New Roman (TCVN 6909:2001); body 13–14 pt;
     # Quốc hiệu 12–13 pt bold, Tiêu ngữ 13–14 pt bold; "Nơi nhận" list 11 pt.
     "state": Layout("state", "Nghị định 30/2020/NĐ-CP, Phụ lục I", date(2020, 3, 5),
-                    top=20, bottom=20, left=30, right=15, body_pt=14, heading_pt=13, banner_pt=12.5,
+                    top=20, bottom=20, left=30, right=15, body_pt=14, heading_pt=13, banner_pt=12,
                     motto_pt=13, recipients_pt=11),
     # Hướng dẫn 36-HD/VPTW (03/4/2018): A4, the same margin ranges, Times New Roman 13–14 pt;
     # "ĐẢNG CỘNG SẢN VIỆT NAM" 15 pt bold capitals at the top right.
@@ -77,8 +77,8 @@ BODIES: dict[str, list[tuple]] = {
         ("p", "Thực hiện Quy định số 11-QĐi/TW ngày 18/02/2019 của Bộ Chính trị về trách nhiệm của người đứng đầu "
               "cấp ủy trong việc tiếp dân, đối thoại trực tiếp với dân và xử lý những phản ánh, kiến nghị của dân, "
               "{{ issuer_name }} thông báo lịch tiếp công dân {{ period_label }} như sau:"),
-        ("table", "session in sessions", [("STT", "{{ loop.index }}", 12), ("Ngày", "{{ session.weekday }} {{ session.date }}", 32),
-                                         ("Thời gian", "{{ session.time }}", 25), ("Địa điểm", "{{ session.place }}", 35),
+        ("table", "session in sessions", [("STT", "{{ loop.index }}", 14), ("Ngày", "{{ session.weekday }} {{ session.date }}", 32),
+                                         ("Thời gian", "{{ session.time }}", 24), ("Địa điểm", "{{ session.place }}", 34),
                                          ("Người chủ trì", "{{ session.chair }}", 30), ("Nội dung", "{{ session.topic }}", 31)]),
         ("p", "{{ issuer_name }} thông báo để cán bộ, đảng viên và nhân dân biết, thực hiện./."),
     ],
@@ -86,7 +86,7 @@ BODIES: dict[str, list[tuple]] = {
         ("p", _SESSION_LINE),
         ("p", "Số lượt người đến: {{ session.people }}; số đoàn đông người: {{ session.groups }}; "
               "số vụ việc tiếp nhận: {{ petitions|length }}."),
-        ("table", "petition in petitions", [("STT", "{{ loop.index }}", 12), ("Mã đơn", "{{ petition.code }}", 35),
+        ("table", "petition in petitions", [("STT", "{{ loop.index }}", 14), ("Mã đơn", "{{ petition.code }}", 33),
                                            ("Nội dung", "{{ petition.summary }}", 60), ("Lĩnh vực", "{{ petition.category }}", 28),
                                            ("Kết quả", "{{ petition.state }}", 30)]),
         ("p", "{{ issuer_name }} thông báo kết quả tiếp công dân để nhân dân được biết./."),
@@ -96,9 +96,9 @@ BODIES: dict[str, list[tuple]] = {
         ("p", "Sau khi nghe ý kiến, kiến nghị của công dân và ý kiến của các đơn vị liên quan, "
               "đồng chí chủ trì kết luận như sau:"),
         ("lines", "line in direction_lines", "{{ line }}"),
-        ("table", "item in items", [("STT", "{{ loop.index }}", 11), ("Mã đơn", "{{ item.code }}", 30),
-                                   ("Nội dung", "{{ item.summary }}", 40), ("Đơn vị chịu trách nhiệm", "{{ item.department }}", 30),
-                                   ("Thời hạn", "{{ item.due_date }}", 22), ("Ý kiến chỉ đạo", "{{ item.direction }}", 32)]),
+        ("table", "item in items", [("STT", "{{ loop.index }}", 14), ("Mã đơn", "{{ item.code }}", 30),
+                                   ("Nội dung", "{{ item.summary }}", 38), ("Đơn vị chịu trách nhiệm", "{{ item.department }}", 30),
+                                   ("Thời hạn", "{{ item.due_date }}", 26), ("Ý kiến chỉ đạo", "{{ item.direction }}", 27)]),
         ("p", "Các đơn vị được giao có trách nhiệm giải quyết, trả lời bằng văn bản cho công dân trong thời hạn nêu trên "
               "({{ rule_days }} ngày làm việc, theo {{ rule_source }}) và báo cáo kết quả về {{ issuer_name }}./."),
     ],
@@ -116,8 +116,8 @@ BODIES: dict[str, list[tuple]] = {
         ("h", "III. NỘI DUNG"),
         ("p", "{{ session.topic }}"),
         ("p", "Các ý kiến, kiến nghị đã tiếp nhận để đưa ra hội nghị: {{ petitions|length }}."),
-        ("table", "petition in petitions", [("STT", "{{ loop.index }}", 12), ("Mã đơn", "{{ petition.code }}", 38),
-                                           ("Nội dung", "{{ petition.summary }}", 80), ("Lĩnh vực", "{{ petition.category }}", 35)]),
+        ("table", "petition in petitions", [("STT", "{{ loop.index }}", 14), ("Mã đơn", "{{ petition.code }}", 38),
+                                           ("Nội dung", "{{ petition.summary }}", 78), ("Lĩnh vực", "{{ petition.category }}", 35)]),
         ("h", "IV. TỔ CHỨC THỰC HIỆN"),
         ("p", "Văn phòng và các đơn vị liên quan chuẩn bị nội dung, tài liệu, địa điểm; thông báo rộng rãi để nhân dân biết, tham dự./."),
     ],
@@ -134,8 +134,8 @@ BODIES: dict[str, list[tuple]] = {
               "tổng hợp các ý kiến, kiến nghị của nhân dân như sau:"),
         ("p", "Tổng số ý kiến, kiến nghị: {{ petitions|length }}."),
         ("lines", "group in categories", "- {{ group.label }}: {{ group.count }}"),
-        ("table", "petition in petitions", [("STT", "{{ loop.index }}", 12), ("Mã đơn", "{{ petition.code }}", 38),
-                                           ("Nội dung", "{{ petition.summary }}", 80), ("Lĩnh vực", "{{ petition.category }}", 35)]),
+        ("table", "petition in petitions", [("STT", "{{ loop.index }}", 14), ("Mã đơn", "{{ petition.code }}", 38),
+                                           ("Nội dung", "{{ petition.summary }}", 78), ("Lĩnh vực", "{{ petition.category }}", 35)]),
         ("p", "Trên đây là tổng hợp các ý kiến, kiến nghị của nhân dân chuẩn bị cho hội nghị đối thoại./."),
     ],
     "written_answer": [
@@ -236,9 +236,11 @@ def _grid(doc, widths_mm: list[float], rows: int = 1, style: str | None = None):
         table.style = doc.styles[style]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    for col, w in zip(table.columns, widths_mm):
+        col.width = Mm(w)  # the grid: LibreOffice lays a table out by it
     for row in table.rows:
         for cell, w in zip(row.cells, widths_mm):
-            cell.width = Mm(w)
+            cell.width = Mm(w)  # the cells: Word does
     return table
 
 
@@ -250,7 +252,7 @@ def _cell(cell):
 
 def _heading(doc, lay: Layout, kind: str) -> None:
     c = WD_ALIGN_PARAGRAPH.CENTER
-    table = _grid(doc, [70, 95])
+    table = _grid(doc, [62, 103])
     left, right = (_cell(x) for x in table.rows[0].cells)
     number = "{{ number_text }}"
     if lay.fmt == "party":
