@@ -136,7 +136,8 @@ class TemplateRefused(ValidationError):
 
     def __init__(self, problems: list[ValidationError]):
         self.problems = problems
-        super().__init__(problems[0].code, field="template", **problems[0].params)
+        params = {k: v for k, v in problems[0].params.items() if k != "field"}
+        super().__init__(problems[0].code, field="template", **params)
 
     def message(self, lang: str = "vi") -> str:
         return "; ".join(p.message(lang) for p in self.problems)

@@ -12,12 +12,9 @@ from docx import Document
 
 from engine.deadlines.clocks import compute_due
 from engine.documents.contexts import build_context
-from engine.documents.heading import heading_for
 from engine.documents.render import render_docx
-from engine.documents.shipped import BODIES, LAYOUTS
 from engine.language.errors import DomainError, NotFound, ValidationError
 from engine.persistence.db import transaction
-from engine.persistence.models import OrgUnit, Petition
 from engine.services import petitions as P
 from engine.services import sessions as S
 from engine.services.common import unit_by_code
@@ -109,3 +106,83 @@ def test_conclusion_notice_defaults_to_open_items_and_refuses_bad_references(org
             build_context(s, "conclusion_notice", unit, ctx=ctx, session_id="abc")
         with pytest.raises(ValidationError):
             build_context(s, "no_such_kind", unit, ctx=ctx)
+
+
+def _flatten(value, prefix="") -> set[str]:
+    """The dotted paths of a context, lists as `name[]` (the placeholders' notation)."""
+    out = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out |= _flatten(v, f"{prefix}.{k}" if prefix else k)
+    elif isinstance(value, list):
+        inner = _flatten(value[0], f"{prefix}[]") if value else set()
+        out |= inner or {f"{prefix}[]"}
+    else:
+        out.add(prefix)
+    return out
+
+
+def test_every_kind_drafts_from_the_data_in_both_formats_and_says_what_is_documented(org, ctx, held):
+    from engine.documents.kinds import FORMATS, KINDS
+    from engine.documents.placeholders import documented
+
+    with transaction(org) as s:
+        S.plan_session(s, "C1", "reception_periodic", "2026-12-10", starts_at="07:30", ends_at="11:00",
+                       place="Trụ sở Đảng ủy xã", chair="Nguyễn Văn Bình", chair_role="party_secretary",
+                       actor="clerk1", today=date(2026, 11, 20))
+        escalated = P.act(s, ctx, held["codes"][1], "escalate", "leader1", {"reason": "Vượt thẩm quyền của xã"},
+                          on=ISSUED)
+        unit = unit_by_code(s, "C1")
+        unit.doc_place, unit.doc_signer_name = "Kỳ Thượng", "Nguyễn Văn Bình"
+        s.flush()
+        params = {
+            "schedule_notice": {"period": "2026-12"},
+            "result_notice": {"session_id": held["session"]},
+            "conclusion_notice": {"session_id": held["session"]},
+            "dialogue_plan": {"session_id": held["dialogue"]},
+            "invitation": {"session_id": held["dialogue"], "invitee": "Ông Trưởng thôn 1"},
+            "opinions_summary": {"session_id": held["dialogue"]},
+            "written_answer": {"petition_id": held["ids"][0], "answer": "Hồ sơ đủ điều kiện.\nĐề nghị công dân nộp bổ sung."},
+            "escalation_report": {"petition_id": held["ids"][1]},
+            "receipt_slip": {"petition_id": held["ids"][0], "tracking_url": "https://dan.example.vn/tra-cuu/KN-1"},
+        }
+        assert set(params) == set(KINDS)
+        for kind in KINDS:
+            for fmt in FORMATS:
+                c = build_context(s, kind, unit, ctx=ctx, fmt=fmt, issued_on=date(2020, 7, 8), **params[kind])
+                produced = _flatten({k: v for k, v in c.items() if k != "qr_png"})
+                allowed = set(documented(kind))
+                assert produced <= allowed | {"qr_code"}, (kind, produced - allowed)
+                r = render_docx(kind, fmt, c)
+                body = texts(r.docx)
+                assert "Kỳ Thượng, ngày 08 tháng 7 năm 2020" in body, kind
+                assert "Nguyễn Văn Bình" in body and "{{" not in body and "{%" not in body, kind
+                if kind == "receipt_slip":
+                    assert held["codes"][0] in body and "Trần Thị Bích" in body
+                    assert len(Document(io.BytesIO(r.docx)).inline_shapes) == 1  # the QR code
+                    assert c["number_text"] == held["codes"][0]
+                if kind == "schedule_notice":
+                    assert rows(r.docx, 1)[1][1] == "Thứ Năm 10/12/2026" and rows(r.docx, 1)[1][2] == "07h30–11h00"
+                if kind == "escalation_report":
+                    assert "Vượt thẩm quyền của xã" in body and "Tỉnh ủy Thử" in body
+                if kind == "written_answer":
+                    assert "Đề nghị công dân nộp bổ sung." in body and "V/v trả lời đơn" in body
+                if kind == "opinions_summary":
+                    assert "Bồi thường: 1" in body
+                if kind == "dialogue_plan":
+                    assert "- Trưởng thôn 1" in body
+        assert escalated.created is not None
+
+
+def test_documents_refuse_bad_input_clearly(org, ctx, held):
+    with transaction(org) as s:
+        unit = unit_by_code(s, "C1")
+        for kind, params, error in [("schedule_notice", {"period": "2026-13"}, ValidationError),
+                                    ("schedule_notice", {"period": "next month"}, ValidationError),
+                                    ("dialogue_plan", {"session_id": held["session"]}, ValidationError),
+                                    ("written_answer", {"petition_id": 10**9}, NotFound),
+                                    ("receipt_slip", {}, NotFound),
+                                    ("result_notice", {"session_id": -1}, NotFound)]:
+            with pytest.raises(error) as exc:
+                build_context(s, kind, unit, ctx=ctx, **params)
+            assert isinstance(exc.value, DomainError) and exc.value.message("vi") != exc.value.message("en")
