@@ -276,6 +276,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doc_placeholder_unknown": ("Trường «{name}» không có trong danh sách trường của loại văn bản này ({where_vi})",
                                 "Placeholder '{name}' is not in the documented list for this kind of document ({where_en})"),
     "doc_template_syntax": ("Mẫu có lỗi cú pháp ({where_vi}): {error}", "The template has a syntax error ({where_en}): {error}"),
+    "doc_unknown_unit": ("Không tìm thấy đơn vị số {id} trong phạm vi quản trị của bạn", "No unit {id} within your administration"),
     "doc_libreoffice_missing": ("Không tìm thấy LibreOffice (soffice) trên máy chủ nên không tạo được bản PDF; bản DOCX vẫn tải được",
                                 "LibreOffice (soffice) is not installed on the server, so no PDF can be made; the DOCX is still available"),
     "doc_pdf_failed": ("LibreOffice không chuyển được văn bản sang PDF: {error}",
