@@ -82,4 +82,6 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     app.register_blueprint(deliveries.bp)
     from web.blueprints import doc_templates
     app.register_blueprint(doc_templates.bp)
+    from web.blueprints import documents
+    app.register_blueprint(documents.bp)
     return app

@@ -51,3 +51,22 @@ def get(sha: str, root: Path | None = None) -> bytes | None:
     except OSError:
         return None
     return data if hashlib.sha256(data).hexdigest() == sha else None
+
+
+def get_derived(sha: str, ext: str, root: Path | None = None) -> bytes | None:
+    """A file made from the stored one (the PDF of an issued DOCX), kept beside it so the
+    conversion runs once per document; None when not made yet."""
+    if get(sha, root) is None:
+        return None
+    try:
+        return (_path(root or files_dir(), sha).with_suffix(f".{ext}")).read_bytes()
+    except OSError:
+        return None
+
+
+def put_derived(sha: str, ext: str, data: bytes, root: Path | None = None) -> None:
+    path = _path(root or files_dir(), sha).with_suffix(f".{ext}")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
