@@ -108,3 +108,38 @@ def draft(session: Session, unit: OrgUnit, kind: str, fmt: str, context: dict) -
     the shipped one, with a warning, if that fails). What A's issuing flow calls."""
     own = active_template(session, unit.id, kind, fmt)
     return render_docx(kind, fmt, context, override=own.docx if own is not None else None)
+
+
+# The heading columns an admin edits, with their length limits (migration 0011's columns).
+HEADING_FIELDS = {"doc_format": 8, "doc_issuing_body": 255, "doc_parent_body": 255, "doc_place": 128,
+                  "doc_issuer_abbr": 32, "doc_signer_name": 255, "doc_signer_title": 128, "doc_signing_form": 8,
+                  "doc_signing_for": 255}
+
+
+def set_heading(session: Session, actor: User, unit_id, values: dict) -> OrgUnit:
+    """Change a unit's heading data; an empty field goes back to the derived value.
+    All fields are checked before any is written."""
+    from engine.documents.heading import SIGNING_FORMS
+    from engine.services.common import text
+
+    if actor.role != "admin":
+        raise Forbidden("role_cannot", role=actor.role, action="set_heading")
+    unit = _unit_for(session, actor, unit_id)
+    clean = {}
+    for name, limit in HEADING_FIELDS.items():
+        if name not in values:
+            continue
+        value = text(values.get(name), name, required=False, limit=limit, multiline=False)
+        if name == "doc_format" and value and value not in FORMATS:
+            raise ValidationError("doc_unknown_format", field=name, fmt=value)
+        if name == "doc_signing_form" and value and value not in SIGNING_FORMS:
+            raise ValidationError("bad_choice", field=name, value=value, choices=", ".join(SIGNING_FORMS))
+        clean[name] = value or None
+    before = {k: getattr(unit, k) for k in clean}
+    for name, value in clean.items():
+        setattr(unit, name, value)
+    session.flush()
+    changed = {k: [before[k], v] for k, v in clean.items() if before[k] != v}
+    if changed:
+        log.info("document heading changed", extra={"unit": unit.code, "actor": actor.username, "changed": changed})
+    return unit

@@ -148,3 +148,29 @@ def test_draft_uses_the_units_template_and_falls_back_when_it_breaks(org, ctx, a
         s.get(DocumentTemplate, T.active_template(s, c1, "invitation", "party").id).docx = b"broken"
         r = T.draft(s, unit, "invitation", "party", c)
         assert r.template == "shipped" and r.warning and "mẫu chuẩn" in r.warning
+
+
+def test_heading_form_saves_checks_and_feeds_the_documents(org, ctx, as_user, c1_admin):
+    from engine.documents.heading import heading_for
+    c1, c2 = unit_id(org, "C1"), unit_id(org, "C2")
+    b = as_user(c1_admin)
+    page = b.get(f"/admin/templates/?unit={c1}").get_data(as_text=True)
+    assert 'id="derived-issuing_body">ĐẢNG ỦY XÃ MỘT<' in page and 'id="derived-place">Một<' in page  # derived
+    values = {"unit": str(c1), "doc_format": "state", "doc_place": "Kỳ Thượng", "doc_signer_name": "Lê Văn Hùng",
+              "doc_signing_form": "kt", "doc_signing_for": "CHỦ TỊCH", "doc_signer_title": "PHÓ CHỦ TỊCH",
+              "doc_issuing_body": "", "doc_parent_body": "", "doc_issuer_abbr": ""}
+    assert b.post("/admin/templates/heading", values).status_code == 302
+    with transaction(org) as s:
+        h = heading_for(s.get(OrgUnit, c1))
+        assert (h.fmt, h.place, h.issuing_body, h.issuer_abbr) == ("state", "Kỳ Thượng", "ỦY BAN NHÂN DÂN XÃ MỘT", "UBND")
+        assert h.signing_lines == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"] and h.signer_name == "Lê Văn Hùng"
+    for bad in ({"doc_format": "royal"}, {"doc_signing_form": "xx"}, {"doc_place": "x" * 200}):
+        r = b.post("/admin/templates/heading", {**values, **bad})
+        assert r.status_code == 400
+    with transaction(org) as s:
+        assert s.get(OrgUnit, c1).doc_format == "state" and s.get(OrgUnit, c1).doc_place == "Kỳ Thượng"
+    assert b.post("/admin/templates/heading", {**values, "unit": str(c2)}).status_code == 404
+    assert b.post("/admin/templates/heading", values, token=False).status_code == 400
+    assert as_user("clerk1").post("/admin/templates/heading", values).status_code == 403
+    with transaction(org) as s:
+        assert s.get(OrgUnit, c2).doc_format is None

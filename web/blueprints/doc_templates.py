@@ -16,7 +16,8 @@ from engine.documents.kinds import FORMAT_LABELS, FORMATS, KINDS
 from engine.documents.placeholders import MAX_TEMPLATE_BYTES, TemplateRefused
 from engine.documents.shipped import file_name, shipped_template
 from engine.language.errors import DomainError
-from engine.persistence.models import DocumentTemplate
+from engine.documents.heading import heading_for
+from engine.persistence.models import DocumentTemplate, OrgUnit
 from engine.persistence.scope import subtree_ids
 from web.access import allow
 from web.dbsession import db, unit_of_work
@@ -35,7 +36,8 @@ def _unit_id(units) -> int:
     return current_user.model().unit_id
 
 
-def _page(unit_id: int | None = None, errors: list[str] | None = None, status: int = 200):
+def _page(unit_id: int | None = None, errors: list[str] | None = None, status: int = 200,
+          heading_values: dict | None = None):
     s = db()
     units = T.manageable_units(s, current_user.model())
     uid = unit_id if unit_id is not None else _unit_id(units)
@@ -44,8 +46,20 @@ def _page(unit_id: int | None = None, errors: list[str] | None = None, status: i
     rows = [{"kind": slot.kind, "fmt": slot.fmt, "kind_label": (KINDS[slot.kind].en if i else KINDS[slot.kind].vi),
              "fmt_label": FORMAT_LABELS[slot.fmt][i], "template": slot.template}
             for slot in T.slots(s, uid)]
+    unit = s.get(OrgUnit, uid)
+    derived = heading_for(_Blank(unit))  # what an empty field falls back to, shown as its placeholder
     return render_template("doc_templates/index.html", units=units, unit_id=uid, rows=rows, errors=errors or [],
-                           max_kb=MAX_TEMPLATE_BYTES // 1024), status
+                           max_kb=MAX_TEMPLATE_BYTES // 1024, unit=unit, derived=derived,
+                           heading_values=heading_values or {k: getattr(unit, k) or "" for k in T.HEADING_FIELDS},
+                           formats=[(f, FORMAT_LABELS[f][i]) for f in FORMATS]), status
+
+
+class _Blank:
+    """A unit seen without its own heading columns: the values they would be derived as."""
+
+    def __init__(self, unit):
+        self.name, self.level, self.doc_format = unit.name, unit.level, unit.doc_format
+        self.parent = _Blank(unit.parent) if unit.parent is not None else None
 
 
 @bp.route("/")
@@ -109,3 +123,19 @@ def _safe_int(value) -> int | None:
     s = db()
     ids = {u.id for u in T.manageable_units(s, current_user.model())}
     return int(value) if str(value).isdigit() and int(value) in ids else None
+
+
+@bp.route("/heading", methods=["POST"])
+@allow()
+def heading():
+    unit_id = request.form.get("unit", "")
+    values = {k: request.form.get(k, "") for k in T.HEADING_FIELDS}
+    try:
+        with unit_of_work() as w:
+            T.set_heading(w, current_user.model(), unit_id, values)
+    except DomainError as exc:
+        uid = _safe_int(unit_id)
+        status = 404 if exc.code == "doc_unknown_unit" else 400
+        return _page(uid, [error_text(exc)], status=status, heading_values=values if uid is not None else None)
+    flash(_("The unit's document heading was saved."), "info")
+    return redirect(url_for("doc_templates.index", unit=unit_id))
