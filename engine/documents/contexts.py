@@ -59,9 +59,9 @@ def build_context(session: Session, kind: str, unit: OrgUnit, *, ctx: Context | 
     if builder is None:
         raise ValidationError("doc_unknown_kind", field="kind", kind=kind, choices=", ".join(_BUILDERS))
     ctx = ctx or Context()
-    head = heading_for(unit)
-    if fmt is not None or signer_name or signer_title:
-        head = Heading(**{**head.__dict__, "fmt": fmt or head.fmt, "signer_name": signer_name or head.signer_name,
+    head = heading_for(unit, fmt)
+    if signer_name or signer_title:
+        head = Heading(**{**head.__dict__, "signer_name": signer_name or head.signer_name,
                           "signer_title": signer_title or head.signer_title})
     base = {
         "fmt": head.fmt,

@@ -75,14 +75,22 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in name.replace("–", " ").replace(",", " ").split() if w[0].isalpha()).upper()
 
 
-def heading_for(unit) -> Heading:
+def heading_for(unit, fmt: str | None = None) -> Heading:
     """The heading of `unit` (an OrgUnit): its `doc_*` columns where set, derived values otherwise.
-    A department takes its parent's format and place and writes its own name under the parent's."""
+    A department takes its parent's format and place and writes its own name under the parent's.
+
+    `fmt` asks for the other format than the unit's own (a commune's party committee and its
+    people's committee both issue documents): the unit's columns describe its own format, so
+    then only the place is taken from them and the rest is derived for `fmt`."""
     parent = unit.parent
     main = parent if unit.level == "department" and parent is not None else unit
-    fmt = _get(unit, "doc_format") or (_get(parent, "doc_format") if unit.level == "department" else None) or "party"
-    if fmt not in FORMATS:
-        fmt = "party"
+    own = _get(unit, "doc_format") or (_get(parent, "doc_format") if unit.level == "department" else None) or "party"
+    own = own if own in FORMATS else "party"
+    fmt = fmt if fmt in FORMATS else own
+    if fmt != own:
+        place = _get(unit, "doc_place") or _get(main, "doc_place")
+        unit = _Derived(unit, place)
+        parent = unit.parent
     place = _get(unit, "doc_place") or _get(main, "doc_place") or place_name(main.name)
     if unit.level == "department":
         issuing = unit.name.upper()
@@ -110,6 +118,13 @@ def heading_for(unit) -> Heading:
         signing_form=form if form in SIGNING_FORMS else "none",
         signing_for=_get(unit, "doc_signing_for") if _get(unit, "doc_signing_for") is not None else for_,
     )
+
+
+class _Derived:
+    """A unit seen without its heading columns (but its place name)."""
+
+    def __init__(self, unit, place: str | None):
+        self.name, self.level, self.parent, self.doc_place = unit.name, unit.level, unit.parent, place
 
 
 def _get(unit, attr: str):

@@ -232,3 +232,14 @@ def test_pdf_through_libreoffice_keeps_the_diacritics_and_the_page(tmp_path):
         info = subprocess.run(["pdfinfo", str(tmp_path / f"{fmt}.pdf")], check=True, capture_output=True,
                               text=True).stdout
         assert "(A4)" in info
+
+
+def test_the_other_format_is_derived_for_it_not_copied_from_the_units_own():
+    commune = unit("Xã Kỳ Thượng", "commune", PROVINCE, doc_format="party", doc_issuing_body="ĐẢNG ỦY XÃ KỲ THƯỢNG (MỚI)",
+                   doc_signer_name="Nguyễn Văn Bình", doc_place="Kỳ Thượng")
+    own = heading_for(commune)
+    assert own.issuing_body == "ĐẢNG ỦY XÃ KỲ THƯỢNG (MỚI)" and own.signer_name == "Nguyễn Văn Bình"
+    other = heading_for(commune, "state")
+    assert (other.fmt, other.issuing_body, other.issuer_abbr, other.signer_name, other.place) == \
+        ("state", "ỦY BAN NHÂN DÂN XÃ KỲ THƯỢNG", "UBND", "", "Kỳ Thượng")
+    assert heading_for(commune, "party") == own and heading_for(commune, "nonsense") == own
