@@ -306,7 +306,8 @@ def _session_petitions(session: Session, rec: ReceptionSession) -> list[Petition
 
 def _petition(session: Session, unit: OrgUnit, petition_id) -> Petition:
     p = session.get(Petition, _int(petition_id, "petition_id")) if petition_id is not None else None
-    if p is None or p.unit_id not in _unit_and_departments(session, unit):
+    # A department drafts the written answer of a petition assigned to it (it never receives any).
+    if p is None or (p.unit_id not in _unit_and_departments(session, unit) and p.department_id != unit.id):
         raise NotFound("doc_unknown_petition", field="petition_id", id=petition_id)
     return p
 

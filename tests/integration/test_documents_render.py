@@ -190,3 +190,13 @@ def test_documents_refuse_bad_input_clearly(org, ctx, held):
             with pytest.raises(error) as exc:
                 build_context(s, kind, unit, ctx=ctx, **params)
             assert isinstance(exc.value, DomainError) and exc.value.message("vi") != exc.value.message("en")
+
+
+def test_a_department_drafts_the_written_answer_of_a_petition_assigned_to_it(org, ctx, held):
+    with transaction(org) as s:
+        d2, d1 = unit_by_code(s, "C1-D2"), unit_by_code(s, "C1-D1")
+        c = build_context(s, "written_answer", d2, ctx=ctx, petition_id=held["ids"][2], answer="Đã giải quyết.")
+        body = texts(render_docx("written_answer", c["fmt"], c).docx)
+        assert "PHÒNG VĂN HÓA XÃ MỘT" in body and "ĐẢNG ỦY XÃ MỘT" in body and "Phòng Văn hóa xã Một nhận được đơn" in body
+        with pytest.raises(NotFound):  # not its petition
+            build_context(s, "written_answer", d1, ctx=ctx, petition_id=held["ids"][2])
