@@ -217,10 +217,11 @@ def register_query(session: Session, actor: User, q: str | None = None, year: in
             raise ValidationError("reg_unknown_type", field="doc_type", value=doc_type, choices=", ".join(DOC_TYPES))
         stmt = stmt.where(Document.doc_type == doc_type)
     if q:
-        term = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Document.number_text).like(term), func.lower(Document.summary).like(term),
-                              func.lower(Document.signer_name).like(term),
-                              func.lower(Document.recipients).like(term)))
+        # a typed % or _ is a character, not a wildcard
+        esc = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        term = f"%{esc}%"
+        stmt = stmt.where(or_(*(func.lower(col).like(term, escape="\\") for col in
+                                (Document.number_text, Document.summary, Document.signer_name, Document.recipients))))
     return stmt.order_by(Document.issued_on.desc().nulls_last(), Document.year.desc(), Document.id.desc())
 
 
@@ -424,7 +425,8 @@ def issue(session: Session, ctx: Context, actor: User, doc: Document, on: date |
     doc.file_name = _file_name(doc, "docx")
     result = IssueResult(doc, warning=rendered.warning, warning_en=getattr(rendered, "warning_en", None))
     if doc.kind == "conclusion_notice":
-        _set_items(session, doc, context["items"]) if _items_changed(doc, context["items"]) else None
+        if _items_changed(doc, context["items"]):  # issued on another day than drafted: due dates moved
+            _set_items(session, doc, context["items"])
         result.concluded, result.outbox_ids = _conclude_items(session, ctx, actor, doc, day)
     session.flush()
     _event(session, doc, "issued", actor, ctx.instant(),

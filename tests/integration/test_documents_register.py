@@ -327,6 +327,7 @@ def test_scope_and_personal_data_of_documents(org, ctx, held):
         assert notice not in listed and slip not in listed
         assert {notice, slip} <= {d.id for d in s.scalars(R.register_query(s, user_by_name(s, "leader1")))}
         assert [d.id for d in s.scalars(R.register_query(s, user_by_name(s, "leader1"), q="01-tb"))] == [notice]
+        assert list(s.scalars(R.register_query(s, user_by_name(s, "leader1"), q="%"))) == []  # not a wildcard
         assert [d.id for d in s.scalars(R.register_query(s, user_by_name(s, "leader1"), doc_type="receipt"))] == [slip]
         with pytest.raises(ValidationError):
             list(s.scalars(R.register_query(s, user_by_name(s, "leader1"), doc_type="nope")))
