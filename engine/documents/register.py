@@ -174,6 +174,14 @@ def may_read_file(session: Session, actor: User, doc: Document) -> bool:
     return sees_personal_data(actor, p)
 
 
+def hidden_recipients(session: Session, actor: User, docs) -> set[int]:
+    """Ids of the documents whose recipients this reader may not see: a receipt slip or a
+    written answer is addressed to the petitioner by name (personal data; a denouncer's
+    identity only for those handling the case). The register, its exports and the API
+    leave those recipients out for such a reader."""
+    return {d.id for d in docs if d.kind in PERSONAL_KINDS and not may_read_file(session, actor, d)}
+
+
 def may_write(actor: User, doc: Document) -> bool:
     if actor.role == "admin":
         return True
@@ -238,8 +246,9 @@ def count_by_type(session: Session, unit_ids, start: date, end: date) -> dict[st
     return out
 
 
-def as_dict(doc: Document, lang: str = "vi") -> dict:
-    """The register's line of a document (what the API and the exports give)."""
+def as_dict(doc: Document, lang: str = "vi", hide_recipients: bool = False) -> dict:
+    """The register's line of a document (what the API gives); `hide_recipients` for a reader
+    who may not see the petitioner it is addressed to (`hidden_recipients`)."""
     from engine.documents.kinds import doc_type_label, kind_label
     return {
         "id": doc.id, "unit": doc.unit.code, "unit_name": doc.unit.name, "kind": doc.kind,
@@ -247,7 +256,7 @@ def as_dict(doc: Document, lang: str = "vi") -> dict:
         "doc_type": doc.doc_type, "doc_type_label": doc_type_label(doc.doc_type, lang), "fmt": doc.fmt,
         "year": doc.year, "number": doc.number, "number_text": doc.number_text, "status": doc.status,
         "summary": doc.summary, "signer_name": doc.signer_name, "signer_title": doc.signer_title,
-        "recipients": [r for r in doc.recipients.splitlines() if r.strip()],
+        "recipients": [] if hide_recipients else [r for r in doc.recipients.splitlines() if r.strip()],
         "issued_on": doc.issued_on.isoformat() if doc.issued_on else None,
         "corrects": doc.corrects_id, "file_sha256": doc.file_sha256, "file_name": doc.file_name,
         "file_size": doc.file_size, "mime": doc.mime, "session": doc.session_id,

@@ -21,7 +21,11 @@ def _safe(v) -> str:
     return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
 
 
-def rows(docs, lang: str = "vi") -> list[list[str]]:
+HIDDEN = {"vi": "(không hiển thị: dữ liệu cá nhân)", "en": "(not shown: personal data)"}
+
+
+def rows(docs, lang: str = "vi", hidden: set[int] = frozenset()) -> list[list[str]]:
+    """`hidden`: documents whose recipients (the petitioner) this reader may not see."""
     out = []
     for i, d in enumerate(docs, 1):
         signer = ", ".join(x for x in (d.signer_title, d.signer_name) if x)
@@ -34,19 +38,20 @@ def rows(docs, lang: str = "vi") -> list[list[str]]:
                               if x))
         out.append([str(i), d.number_text or "", d.issued_on.strftime("%d/%m/%Y") if d.issued_on else "",
                     doc_type_label(d.doc_type, lang), d.summary, signer,
-                    "; ".join(r for r in d.recipients.splitlines() if r.strip()), d.unit.name, note])
+                    HIDDEN[lang] if d.id in hidden else "; ".join(r for r in d.recipients.splitlines() if r.strip()),
+                    d.unit.name, note])
     return out
 
 
-def to_csv(docs, lang: str = "vi") -> bytes:
+def to_csv(docs, lang: str = "vi", hidden: set[int] = frozenset()) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(HEADERS[lang])
-    w.writerows([[_safe(v) for v in r] for r in rows(docs, lang)])
+    w.writerows([[_safe(v) for v in r] for r in rows(docs, lang, hidden)])
     return (BOM + buf.getvalue()).encode("utf-8")
 
 
-def to_xlsx(docs, lang: str = "vi") -> bytes:
+def to_xlsx(docs, lang: str = "vi", hidden: set[int] = frozenset()) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -57,7 +62,7 @@ def to_xlsx(docs, lang: str = "vi") -> bytes:
     for c in ws[1]:
         c.font = Font(bold=True)
         c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for r in rows(docs, lang):
+    for r in rows(docs, lang, hidden):
         ws.append(r)
     for col, width in zip("ABCDEFGHI", (6, 16, 13, 16, 60, 28, 40, 28, 30)):
         ws.column_dimensions[col].width = width

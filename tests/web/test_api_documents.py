@@ -105,3 +105,19 @@ def test_refusals_of_the_conclusion_notice(org, api, open_session):
                403)
     with transaction(org) as s:
         assert s.scalar(select(Document.id)) is None
+
+
+def test_the_api_leaves_out_the_petitioner_for_auditors(org, api, open_session, ctx):
+    from engine.documents import register as R
+    from engine.services.common import user_by_name
+    _session_id, codes = open_session
+    with transaction(org) as s:
+        p = s.scalar(select(Petition).where(Petition.code == codes[0]))
+        doc = R.draft(s, ctx, user_by_name(s, "clerk1"), "receipt_slip", petition_id=p.id)
+        R.issue(s, ctx, user_by_name(s, "clerk1"), doc)
+        doc_id = doc.id
+    assert api("clerk1").get(f"/api/v1/documents/{doc_id}").get_json()["recipients"] == ["Nguyễn Văn Đức"]
+    auditor = api("c1auditor")
+    assert auditor.get(f"/api/v1/documents/{doc_id}").get_json()["recipients"] == []
+    assert "Nguyễn Văn Đức" not in auditor.get("/api/v1/documents").get_data(as_text=True)
+    is_problem(auditor.get(f"/api/v1/documents/{doc_id}/file"), 404)

@@ -163,3 +163,19 @@ def test_draft_other_kinds_from_the_new_page(org, data, as_user):
     assert r.status_code == 400
     dept = as_user("dept1")
     assert dept.post("/documents/new", {"kind": "receipt_slip", "petition": data["R"]}).status_code == 400
+
+
+def test_the_petitioner_a_document_is_addressed_to_is_personal_data(org, data, as_user):
+    clerk = as_user("clerk1")
+    r = clerk.post("/documents/new", {"kind": "receipt_slip", "petition": data["R"]})
+    doc_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    assert clerk.post(f"/documents/{doc_id}/issue", {}).status_code == 303
+    name = "Nguyễn Văn Đức"  # the petitioner of R, the slip's recipient
+    assert name in clerk.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert name in clerk.c.get("/documents?format=csv").data.decode("utf-8-sig")
+    auditor = as_user("c1auditor")
+    for url in ("/documents", "/documents?print=1", f"/documents/{doc_id}"):
+        page = auditor.get(url).get_data(as_text=True)
+        assert name not in page and "dữ liệu cá nhân" in page, url
+    assert name not in auditor.c.get("/documents?format=csv").data.decode("utf-8-sig")
+    assert auditor.c.get(f"/documents/{doc_id}/file").status_code == 404

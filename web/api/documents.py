@@ -57,7 +57,7 @@ class DocumentOut(BaseModel):
     summary: str
     signer_name: str
     signer_title: str
-    recipients: list[str]
+    recipients: list[str] = Field(description="empty for a reader who may not see the petitioner it is addressed to")
     issued_on: date | None
     corrects: int | None
     file_sha256: str | None
@@ -91,7 +91,8 @@ class ConclusionNoticeIn(BaseModel):
 
 
 def _body(doc: Document) -> dict:
-    return R.as_dict(doc, lang())
+    hide = bool(R.hidden_recipients(db(), user(), [doc]))
+    return R.as_dict(doc, lang(), hide_recipients=hide)
 
 
 @bp.get("/documents")

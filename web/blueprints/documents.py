@@ -72,7 +72,9 @@ def index():
     if fmt in DOWNLOADS and not errors:
         docs = list(s.scalars(stmt.limit(10000)))
         lang = current_lang()
-        data = register_export.to_xlsx(docs, lang) if fmt == "xlsx" else register_export.to_csv(docs, lang)
+        hidden = R.hidden_recipients(s, user, docs)
+        data = (register_export.to_xlsx(docs, lang, hidden) if fmt == "xlsx"
+                else register_export.to_csv(docs, lang, hidden))
         return _attachment(data, f"so-van-ban-di.{fmt}", DOWNLOADS[fmt])
     printing = request.args.get("print") == "1"
     page = max(1, min(parse_int(request.args.get("page"), "page", {}, minimum=1) or 1, 10000))
@@ -85,6 +87,7 @@ def index():
     status_code = 400 if errors else 200
     return render_template("documents/print.html" if printing else "documents/index.html", docs=docs, q=q, year=year,
                            doc_type=doc_type, types=DOC_TYPES, years=years, errors=errors, page=page,
+                           hidden=R.hidden_recipients(s, user, docs),
                            has_next=has_next, show=request.args.get("show") or "",
                            may_draft=user.role in ("clerk", "leader", "admin"),
                            may_upload=user.role in R.REGISTER_ROLES), status_code
@@ -102,6 +105,7 @@ def show(doc_id: int):
     corrections = list(s.scalars(select(Document).where(Document.corrects_id == doc.id).order_by(Document.id)))
     return render_template("documents/show.html", doc=doc, events=events, corrections=corrections,
                            may_write=R.may_write(user, doc), may_file=R.may_read_file(s, user, doc),
+                           hidden=R.hidden_recipients(s, user, [doc]),
                            chain_ok=R.verify_events(s, doc) if doc.status != "draft" else None,
                            users={u.id: u for u in s.scalars(select(User).where(
                                User.id.in_([x for x in (doc.created_by, doc.issued_by) if x])))},
