@@ -76,30 +76,31 @@ class IssueResult:
 
 
 # -- numbers ------------------------------------------------------------------------------
-def next_number(session: Session, unit_id: int, year: int, doc_type: str) -> int:
-    """The next number of the series, moved inside the caller's transaction (gapless)."""
+def next_number(session: Session, unit_id: int, year: int, doc_type: str, fmt: str) -> int:
+    """The next number of the series, moved inside the caller's transaction (gapless). The
+    issuing body is the unit in a format: a commune's party committee (ĐU) and its people's
+    committee (UBND) keep separate series."""
     dialect = session.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(DocumentCounter)
-    stmt = ins.values(unit_id=unit_id, year=year, doc_type=doc_type, last=1).on_conflict_do_update(
-        index_elements=["unit_id", "year", "doc_type"], set_={"last": DocumentCounter.last + 1}
+    stmt = ins.values(unit_id=unit_id, year=year, fmt=fmt, doc_type=doc_type, last=1).on_conflict_do_update(
+        index_elements=["unit_id", "year", "fmt", "doc_type"], set_={"last": DocumentCounter.last + 1}
     ).returning(DocumentCounter.last)
     return session.execute(stmt).scalar_one()
 
 
-def peek_number(session: Session, unit_id: int, year: int, doc_type: str) -> int:
+def peek_number(session: Session, unit_id: int, year: int, doc_type: str, fmt: str) -> int:
     """The number the next document of the series will get (for the upload form; not reserved)."""
     last = session.scalar(select(DocumentCounter.last).where(
-        DocumentCounter.unit_id == unit_id, DocumentCounter.year == year, DocumentCounter.doc_type == doc_type))
+        DocumentCounter.unit_id == unit_id, DocumentCounter.year == year, DocumentCounter.fmt == fmt,
+        DocumentCounter.doc_type == doc_type))
     return (last or 0) + 1
 
 
 def _issuer_abbr(unit: OrgUnit, fmt: str) -> str:
+    """The issuer's abbreviation in the number, in the document's format (a commune's party
+    committee writes ĐU, its people's committee UBND: `heading_for` derives the other one)."""
     from engine.documents.heading import heading_for
-    head = heading_for(unit)
-    if head.fmt == fmt:
-        return head.issuer_abbr
-    # a unit that writes in the other format this once: the abbreviation that format uses
-    return "UBND" if fmt == "state" else head.issuer_abbr if head.issuer_abbr != "UBND" else "ĐU"
+    return heading_for(unit, fmt).issuer_abbr
 
 
 # -- the event chain of a document ----------------------------------------------------------
@@ -415,7 +416,7 @@ def issue(session: Session, ctx: Context, actor: User, doc: Document, on: date |
     _claim_draft(session, doc)
     if doc.kind == "conclusion_notice":
         _check_items_before(session, doc)
-    number = next_number(session, doc.unit_id, day.year, doc.doc_type)
+    number = next_number(session, doc.unit_id, day.year, doc.doc_type, doc.fmt)
     ntext = number_text(doc.fmt, doc.doc_type, number, _issuer_abbr(doc.unit, doc.fmt))
     try:
         context = _context_of(session, ctx, doc, day, ntext)
@@ -587,7 +588,7 @@ def register_upload(session: Session, ctx: Context, actor: User, *, data: bytes 
             raise ValidationError("reg_correction_of_draft", field="corrects")
     pages = check_pdf(data, name)
     sha = store.put(data)
-    number = next_number(session, unit.id, day.year, doc_type)
+    number = next_number(session, unit.id, day.year, doc_type, fmt)
     doc = Document(unit_id=unit.id, unit=unit, kind=None, doc_type=doc_type, fmt=fmt, year=day.year, number=number,
                    number_text=number_text(fmt, doc_type, number, _issuer_abbr(unit, fmt)), status="registered",
                    summary=summary, signer_name=text(signer_name, "name", required=False),

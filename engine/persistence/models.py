@@ -553,7 +553,7 @@ class Document(Base):
 
     __table_args__ = (
         # two documents can never carry the same number, whatever a bug upstream does
-        UniqueConstraint("unit_id", "year", "doc_type", "number", name="uq_documents_number"),
+        UniqueConstraint("unit_id", "year", "fmt", "doc_type", "number", name="uq_documents_number"),
         Index("ix_documents_unit_year_type", "unit_id", "year", "doc_type"),
     )
 
@@ -577,11 +577,13 @@ class DocumentItem(Base):
 
 
 class DocumentCounter(Base):
-    """The last number given per issuing unit, year and document type: gapless because it is
+    """The last number given per issuing body (a unit in a format: a commune's party committee
+    and its people's committee number apart), year and document type: gapless because it is
     bumped (an atomic upsert) in the transaction that issues, and rolls back with it."""
     __tablename__ = "document_counters"
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fmt: Mapped[str] = mapped_column(String(8), primary_key=True)
     doc_type: Mapped[str] = mapped_column(String(16), primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
 

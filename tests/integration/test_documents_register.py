@@ -94,7 +94,7 @@ def test_a_draft_has_no_number_and_numbers_run_gapless_per_type_restarting_each_
     assert got == ["01-TB/ĐU", "02-TB/ĐU", "03-TB/ĐU"]  # HD 36: hyphen, no colon, leading zero
     # another series (a report) starts at 01 for the same unit and year
     with transaction(org) as s:
-        assert R.next_number(s, s.scalar(select(User.unit_id).where(User.username == "clerk1")), 2026, "report") == 1
+        assert R.next_number(s, s.scalar(select(User.unit_id).where(User.username == "clerk1")), 2026, "report", "party") == 1
     # 1 January: the notice series restarts (NĐ 30 art. 15)
     ctx27 = P.Context(now=datetime(2027, 1, 4, 3, 0, tzinfo=timezone.utc))
     d27 = _draft_schedule(org, ctx27, period="2027-01")
@@ -102,6 +102,10 @@ def test_a_draft_has_no_number_and_numbers_run_gapless_per_type_restarting_each_
     with transaction(org) as s:
         assert s.get(Document, d27).year == 2027 and s.get(Document, d27).issued_on == date(2027, 1, 4)
         # another unit's series is its own
+    # the same unit in the state format is another issuing body (its people's committee): its
+    # own series and the NĐ 30 form "01/TB-UBND"
+    ds = _draft_schedule(org, ctx, fmt="state")
+    assert _issue(org, ctx, ds)[0] == "01/TB-UBND"
     d2 = _draft_schedule(org, ctx, who="clerk2")
     assert _issue(org, ctx, d2, who="clerk2")[0] == "01-TB/ĐU"
 
@@ -267,7 +271,7 @@ def test_an_uploaded_pdf_is_checked_numbered_and_stored(org, ctx, monkeypatch):
     good = pdf_bytes(2)
     with transaction(org) as s:
         clerk = user_by_name(s, "clerk1")
-        assert R.peek_number(s, clerk.unit_id, 2026, "invitation") == 1
+        assert R.peek_number(s, clerk.unit_id, 2026, "invitation", "party") == 1
         doc = R.register_upload(s, ctx, clerk, data=good, file_name="giay-moi.pdf", doc_type="invitation",
                                 summary="Giấy mời dự hội nghị đối thoại", issued_on="18/11/2026",
                                 signer_name="Nguyễn Văn Bình", recipients="Các chi bộ\nCác phòng, ban")

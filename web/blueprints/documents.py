@@ -369,7 +369,9 @@ def upload():
         else:
             flash(_("Document %(no)s registered.", no=number), "success")
             return redirect(url_for("documents.show", doc_id=doc_id), 303)
-    nxt = {t: R.peek_number(s, user.unit_id, Q.today().year, t) for t in NUMBERED_TYPES}
+    from engine.documents.heading import heading_for
+    fmt = heading_for(s.get(OrgUnit, user.unit_id)).fmt
+    nxt = {t: R.peek_number(s, user.unit_id, Q.today().year, t, fmt) for t in NUMBERED_TYPES}
     return render_template("documents/upload.html", values=values, errors=errors, types=NUMBERED_TYPES, next_numbers=nxt,
                            corrects=corrects, max_mb=R.MAX_PDF_BYTES // (1024 * 1024)), (400 if errors else 200)
 

@@ -50,7 +50,7 @@ def upgrade() -> None:
                                 name=op.f("fk_documents_session_id_reception_sessions")),
         sa.ForeignKeyConstraint(["petition_id"], ["petitions.id"], name=op.f("fk_documents_petition_id_petitions")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_documents")),
-        sa.UniqueConstraint("unit_id", "year", "doc_type", "number", name="uq_documents_number"),
+        sa.UniqueConstraint("unit_id", "year", "fmt", "doc_type", "number", name="uq_documents_number"),
     )
     op.create_index(op.f("ix_documents_unit_id"), "documents", ["unit_id"])
     op.create_index(op.f("ix_documents_status"), "documents", ["status"])
@@ -81,10 +81,11 @@ def upgrade() -> None:
         "document_counters",
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("fmt", sa.String(8), nullable=False),
         sa.Column("doc_type", sa.String(16), nullable=False),
         sa.Column("last", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["unit_id"], ["org_units.id"], name=op.f("fk_document_counters_unit_id_org_units")),
-        sa.PrimaryKeyConstraint("unit_id", "year", "doc_type", name=op.f("pk_document_counters")),
+        sa.PrimaryKeyConstraint("unit_id", "year", "fmt", "doc_type", name=op.f("pk_document_counters")),
     )
     op.create_table(
         "document_events",
