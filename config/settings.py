@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # The key of the audit log's HMAC chain and its checkpoints (engine.persistence.auditkey):
     # never stored in the database; production refuses a missing or placeholder one.
     audit_key: str | None = Field(default=None, validation_alias=AliasChoices("PETITIONS_AUDIT_KEY"))
+    # issued/registered documents' files (engine/documents/store.py); empty = var/files
+    files_dir: Path | None = Field(default=None, validation_alias=AliasChoices("PETITIONS_FILES_DIR"))
     # "production" makes the start-up checks strict (see `production` below)
     environment: str = Field(default="", validation_alias=AliasChoices("PETITIONS_ENV"))
 
@@ -114,6 +116,11 @@ class Settings(BaseSettings):
     def ensure_var_dir(self) -> Path:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         return self.var_dir
+
+    def documents_dir(self) -> Path:
+        """Where issued and registered documents' files live (issue 15): outside the web root,
+        served only through a scoped view; default var/files next to the SQLite database."""
+        return (self.files_dir or (self.var_dir / "files")).resolve()
 
 
 @lru_cache(maxsize=1)

@@ -35,7 +35,9 @@ PETITIONER_KINDS = (
 )
 # the reception and dialogue obligations (issue 14): engine/scheduler/obligations.py
 OBLIGATION_KINDS = ("obligation_unscheduled", "obligation_short", "session_unrecorded")
-KINDS = REMINDER_KINDS + ("digest",) + PETITIONER_KINDS + ("letter_task",) + OBLIGATION_KINDS
+# a department told of the items a conclusion notice assigned it (issue 15): engine/documents/register.py
+DOCUMENT_KINDS = ("assignment",)
+KINDS = REMINDER_KINDS + ("digest",) + PETITIONER_KINDS + ("letter_task",) + OBLIGATION_KINDS + DOCUMENT_KINDS
 
 
 def as_date(value: Any) -> date:

@@ -91,4 +91,8 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
         app.register_blueprint(bp)
     from web.blueprints import office  # issue 18: lists, calendar decisions, unit parameters
     app.register_blueprint(office.bp)
+    from web.blueprints import doc_templates
+    app.register_blueprint(doc_templates.bp)
+    from web.blueprints import documents
+    app.register_blueprint(documents.bp)
     return app

@@ -40,6 +40,17 @@ class OrgUnit(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    # The heading of its official documents (migration 0011); empty = derived from name and
+    # level by engine/documents/heading.py.
+    doc_format: Mapped[str | None] = mapped_column(String(8))  # party | state
+    doc_issuing_body: Mapped[str | None] = mapped_column(NFCString(255))
+    doc_parent_body: Mapped[str | None] = mapped_column(NFCString(255))
+    doc_place: Mapped[str | None] = mapped_column(NFCString(128))
+    doc_issuer_abbr: Mapped[str | None] = mapped_column(NFCString(32))
+    doc_signer_name: Mapped[str | None] = mapped_column(NFCString(255))
+    doc_signer_title: Mapped[str | None] = mapped_column(NFCString(128))
+    doc_signing_form: Mapped[str | None] = mapped_column(String(8))  # tm | kt | tl | none
+    doc_signing_for: Mapped[str | None] = mapped_column(NFCString(255))
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side="OrgUnit.id", lazy="joined", join_depth=1)
 
@@ -661,3 +672,120 @@ class UnitParam(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
     unit: Mapped[OrgUnit] = relationship(lazy="joined")
+from sqlalchemy import LargeBinary  # noqa: E402  (kept beside the one table that stores file bytes)
+
+
+class DocumentTemplate(Base):
+    """A unit's own template for a kind of document in a format (a DOCX edited in Word and
+    uploaded by its admin; placeholders checked on upload). The newest active one is used;
+    older uploads stay for the record."""
+    __tablename__ = "document_templates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    fmt: Mapped[str] = mapped_column(String(8))
+    docx: Mapped[bytes] = mapped_column(LargeBinary)
+    file_name: Mapped[str] = mapped_column(NFCString(255), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+    __table_args__ = (Index("ix_document_templates_unit_kind_fmt", "unit_id", "kind", "fmt"),)
+
+
+DOCUMENT_STATUSES = ("draft", "issued", "registered")  # registered = produced elsewhere, uploaded as PDF
+
+
+class Document(Base):
+    """An official document of a unit (issue 15): drafted from the data (`kind`) or produced
+    elsewhere and registered with its PDF. The number is given at issue, never at draft
+    (NĐ 30/2020/NĐ-CP art. 15), from `document_counters`; once issued it is immutable and a
+    correction is a new document naming the one it corrects (`corrects_id`)."""
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)  # the issuing body
+    kind: Mapped[str | None] = mapped_column(String(32))  # engine/documents/kinds.KINDS; None: produced elsewhere
+    doc_type: Mapped[str] = mapped_column(String(16))     # kinds.DOC_TYPES: the register's series
+    fmt: Mapped[str] = mapped_column(String(8))           # party | state
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int | None] = mapped_column(Integer)
+    number_text: Mapped[str | None] = mapped_column(NFCString(64))
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    summary: Mapped[str] = mapped_column(NFCText, default="")  # trích yếu
+    signer_name: Mapped[str] = mapped_column(NFCString(255), default="")
+    signer_title: Mapped[str] = mapped_column(NFCString(255), default="")
+    recipients: Mapped[str] = mapped_column(NFCText, default="")  # one per line (Nơi nhận)
+    issued_on: Mapped[date | None] = mapped_column(Date, index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    file_name: Mapped[str | None] = mapped_column(NFCString(255))
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    mime: Mapped[str | None] = mapped_column(String(100))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), index=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)  # the draft's parameters
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    corrects: Mapped[Document | None] = relationship(remote_side="Document.id", lazy="select")
+    items: Mapped[list[DocumentItem]] = relationship(back_populates="document", cascade="all, delete-orphan",
+                                                     order_by="DocumentItem.position", lazy="selectin")
+
+    __table_args__ = (
+        # two documents can never carry the same number, whatever a bug upstream does
+        UniqueConstraint("unit_id", "year", "fmt", "doc_type", "number", name="uq_documents_number"),
+        Index("ix_documents_unit_year_type", "unit_id", "year", "doc_type"),
+    )
+
+
+class DocumentItem(Base):
+    """A line of a conclusion notice: the petition, the responsible department, the chair's
+    direction and the due date of the resolution clock that `conclude` starts."""
+    __tablename__ = "document_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    direction: Mapped[str] = mapped_column(NFCText, default="")
+    version: Mapped[int | None] = mapped_column(Integer)  # the petition's version when it was picked
+
+    document: Mapped[Document] = relationship(back_populates="items")
+    petition: Mapped[Petition] = relationship(lazy="joined")
+    department: Mapped[OrgUnit | None] = relationship(lazy="joined")
+
+
+class DocumentCounter(Base):
+    """The last number given per issuing body (a unit in a format: a commune's party committee
+    and its people's committee number apart), year and document type: gapless because it is
+    bumped (an atomic upsert) in the transaction that issues, and rolls back with it."""
+    __tablename__ = "document_counters"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fmt: Mapped[str] = mapped_column(String(8), primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocumentEvent(Base):
+    """What happened to a document (drafted, issued with its file's SHA-256, registered,
+    corrected): chained per document under the audit key like the petitions' events."""
+    __tablename__ = "document_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(NFCString(64))
+    at: Mapped[datetime] = mapped_column(TZDateTime())
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("document_id", "seq", name="uq_document_events_seq"),)

@@ -106,6 +106,15 @@ CONTEXTS: dict[str, dict] = {
         "kind": "reception_periodic", "held_on": "2027-02-10", "place": "Trụ sở Đảng ủy xã", "chair": "Nguyễn Văn An",
         "url": URL,
     },
+    "assignment": {
+        "recipient_name": "Trần Văn Bình", "unit_name": "Đảng ủy xã Kỳ Thượng", "department_name": "Văn phòng Đảng ủy",
+        "notice_no": "48-TB/ĐU", "notice_on": "2026-11-20", "summary": "Kết luận của đồng chí Bí thư tại hội nghị đối thoại",
+        "items": [{"code": "KN-XA01-2026-000012", "summary": LONG_SUMMARY, "due_date": "2027-01-05",
+                   "direction": "Kiểm tra hiện trạng, trả lời công dân bằng văn bản", "url": URL},
+                  {"code": "KN-XA01-2026-000013", "summary": "Đường thôn xuống cấp", "due_date": "2027-01-05",
+                   "direction": "", "url": URL}],
+        "url": URL,
+    },
 }
 
 

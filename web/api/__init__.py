@@ -345,4 +345,4 @@ def decode_cursor(value: str | None) -> int | None:
     raise ApiProblem(400, "bad_cursor", field="cursor", value=value[:40])
 
 
-from web.api import cases, reference  # noqa: E402,F401  (the operations register on bp)
+from web.api import cases, documents, reference  # noqa: E402,F401  (the operations register on bp)
