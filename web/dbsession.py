@@ -42,6 +42,9 @@ def unit_of_work():
     write lock (BEGIN IMMEDIATE), so a read left open would block the write. Loaded objects
     stay usable (expire_on_commit=False) and are expired afterwards to show the new state.
     """
+    from web.queries import context
+    context()  # the calendar and parameters the write may ask for, read before taking SQLite's
+    # write lock: read inside the write, they would wait for it (the request's read session)
     read = g.get("db")
     if read is not None:
         read.commit()

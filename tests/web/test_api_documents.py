@@ -121,3 +121,29 @@ def test_the_api_leaves_out_the_petitioner_for_auditors(org, api, open_session, 
     assert auditor.get(f"/api/v1/documents/{doc_id}").get_json()["recipients"] == []
     assert "Nguyễn Văn Đức" not in auditor.get("/api/v1/documents").get_data(as_text=True)
     is_problem(auditor.get(f"/api/v1/documents/{doc_id}/file"), 404)
+
+
+def test_register_a_document_produced_elsewhere(org, api):
+    """POST /documents: the PDF checked, the next number of the series, nothing written on a refusal."""
+    import base64
+    from tests.integration.test_documents_register import pdf_bytes
+    clerk = api("clerk1")
+    body = {"doc_type": "decision", "summary": "Quyết định thành lập tổ xác minh", "issued_on": "2026-11-16",
+            "signer_name": "Nguyễn Văn Bí", "signer_title": "Bí thư", "recipients": ["Như trên", "Lưu VP"],
+            "content_base64": base64.b64encode(pdf_bytes()).decode()}
+    r = clerk.post("/api/v1/documents", json=body)
+    assert r.status_code == 201, r.get_data(as_text=True)
+    first = r.get_json()
+    assert first["status"] == "registered" and first["number"] == 1 and first["doc_type"] == "decision"
+    assert first["recipients"] == ["Như trên", "Lưu VP"] and r.headers["Location"].endswith(f"/{first['id']}")
+    assert clerk.get(f"/api/v1/documents/{first['id']}/file").data[:5] == b"%PDF-"
+    second = clerk.post("/api/v1/documents", json=body).get_json()
+    assert second["number"] == 2  # the series goes on, gapless
+    refusals = [dict(body, content_base64="not base64!"), dict(body, content_base64=base64.b64encode(b"PK\x03\x04zip").decode()),
+                dict(body, doc_type="receipt"), dict(body, summary=""), dict(body, issued_on="2099-01-01"),
+                dict(body, extra="x")]
+    for bad in refusals:
+        is_problem(clerk.post("/api/v1/documents", json=bad), 400)
+    is_problem(api("auditor").post("/api/v1/documents", json=body), 403)
+    with transaction(org) as s:
+        assert len(s.scalars(select(Document).where(Document.status == "registered")).all()) == 2

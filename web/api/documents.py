@@ -186,3 +186,44 @@ def issue_conclusion_notice():
     after_commit(outbox)
     doc = R.get_for(db(), u, doc_id)
     return _body(doc), 201, {"Location": f"/api/v1/documents/{doc_id}"}
+
+
+class RegisterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    doc_type: str = Field(max_length=16, pattern="^(" + "|".join(R.NUMBERED_TYPES) + ")$",
+                          description="the series it is numbered in: " + " | ".join(R.NUMBERED_TYPES))
+    summary: str = Field(min_length=1, max_length=2000, description="trích yếu: what the document is about")
+    issued_on: Day | None = Field(None, description="the date it was signed (default: today); never in the future")
+    signer_name: str = Field("", max_length=255)
+    signer_title: str = Field("", max_length=255)
+    recipients: list[str] = Field(default_factory=list, max_length=50, description="Nơi nhận, one per entry")
+    file_name: str = Field("van-ban.pdf", max_length=255)
+    content_base64: str = Field(min_length=4, max_length=28_000_000,
+                                description="the signed PDF, base64 (at most 20 MB decoded); parsed, not only sniffed")
+    corrects: int | None = Field(None, ge=1, le=2**31 - 1, description="the document this one corrects")
+
+
+@bp.post("/documents")
+@roles(*R.REGISTER_ROLES)
+@spec.validate(json=RegisterIn, resp=responses(HTTP_201=DocumentOut, HTTP_400=Problem, HTTP_404=Problem),
+               tags=TAGS, force_resp_serialize=True, operation_id="register_document")
+def register_document():
+    """Register a document produced elsewhere (an e-office system, a scan) with its PDF
+
+    It takes the next number of its unit's series for its type and year, as in the admin; the
+    PDF is checked (signature, parse, not encrypted, size) and stored outside the web root."""
+    import base64
+    import binascii
+    body: RegisterIn = request.context.json
+    try:
+        data = base64.b64decode(body.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiProblem(400, "api_bad_input", field="content_base64", errors="base64") from None
+    u, ctx = user(), Q.context()  # read before the write: on SQLite a read inside it would wait for it
+    with unit_of_work() as w:
+        doc = R.register_upload(w, ctx, w.get(type(u), u.id), data=data, file_name=body.file_name,
+                                doc_type=body.doc_type, summary=body.summary, issued_on=body.issued_on,
+                                signer_name=body.signer_name, signer_title=body.signer_title,
+                                recipients=body.recipients, corrects_id=body.corrects)
+        doc_id = doc.id
+    return _body(R.get_for(db(), u, doc_id)), 201, {"Location": f"/api/v1/documents/{doc_id}"}
