@@ -103,7 +103,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "User '{username}' may not plan sessions for unit {unit}"),
     "chair_double_booked": ("Lưu ý: {chair} đã có buổi khác ngày {date} ({hours}, {unit}, buổi số {id})",
                             "Note: {chair} already has another session on {date} ({hours}, {unit}, session {id})"),
-    "bad_period": ("Kỳ không hợp lệ: «{value}» (cần tháng YYYY-MM hoặc năm YYYY)", "Invalid period '{value}' (expected a month YYYY-MM or a year YYYY)"),
+    "bad_schedule_period": ("Kỳ không hợp lệ: «{value}» (cần tháng YYYY-MM hoặc năm YYYY)", "Invalid period '{value}' (expected a month YYYY-MM or a year YYYY)"),
     "nothing_to_publish": ("Kỳ {period} không có buổi dự kiến nào để công bố", "Period {period} has no planned session to publish"),
     "bad_label_code": ("Mã «{value}» không hợp lệ (chỉ chữ thường không dấu, số, gạch dưới; tối đa 32 ký tự)",
                        "Invalid code '{value}' (lower-case letters, digits and underscores, at most 32)"),

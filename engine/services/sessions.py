@@ -426,7 +426,7 @@ def parse_period(value) -> tuple[str, date, date]:
     v = clean(str(value or ""))
     m = _PERIOD.match(v)
     if not m or not (2000 <= int(m.group(1)) <= 2100) or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
-        raise ValidationError("bad_period", field="period", value=v)
+        raise ValidationError("bad_schedule_period", field="period", value=v)
     y = int(m.group(1))
     if m.group(2):
         mo = int(m.group(2))
