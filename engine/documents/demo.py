@@ -55,7 +55,7 @@ def load_demo_documents(session: Session, ctx: Context) -> int:
         made += 1
     R.register_upload(session, ctx, clerk, data=_blank_pdf(), file_name="giay-moi-doi-thoai.pdf",
                       doc_type="invitation", summary="Giấy mời dự hội nghị đối thoại với Nhân dân",
-                      signer_name="Nguyễn Văn An", signer_title="Bí thư",
+                      signer_name=_leader_name(session, unit), signer_title="Bí thư",
                       recipients="Các chi bộ thôn\nMặt trận Tổ quốc xã")
     made += 1
     for rec in held:
@@ -72,3 +72,9 @@ def load_demo_documents(session: Session, ctx: Context) -> int:
             made += 1
             break
     return made
+
+
+def _leader_name(session: Session, unit: OrgUnit) -> str:
+    """The unit's leader signs (a staff name of the demo, never a petitioner's)."""
+    leader = session.scalar(select(User).where(User.unit_id == unit.id, User.role == "leader").order_by(User.id))
+    return leader.full_name if leader is not None else ""
