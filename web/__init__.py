@@ -80,4 +80,6 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     app.register_blueprint(api.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(deliveries.bp)
+    from web.blueprints import letters  # issue 17: the letters register
+    app.register_blueprint(letters.bp)
     return app

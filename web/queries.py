@@ -143,6 +143,8 @@ def apply_filters(session: Session, q, f: dict, on: date):
     """f: q (search), unit, department, state, category, date_from, date_to, overdue, and
     personal (may the reader see personal data; `web.listing.read_filters` asks the policy).
     Without it, search matches only non-personal text."""
+    if f.get("workflow"):  # issue 17
+        q = q.where(Petition.workflow == f["workflow"])
     raw = (f.get("q") or "").strip()
     text = fold(raw)
     if CODE.match(raw):  # a petition code: the unique index answers, no scan

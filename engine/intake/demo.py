@@ -134,7 +134,9 @@ def load_demo(session: Session, ctx: svc.Context, seed: int = 11) -> dict:
                     _one_petition(session, ctx, rng, unit, rs.id, held, clerk, leader, depts, today)
         day += timedelta(days=14)
     n_planned = _plan_year(session, cal, today)
-    return {"units": len(UNITS), "sessions": n_sessions, "planned": n_planned, "petitions": n_petitions,
+    from engine.intake.demo_letters import load_demo_letters  # issue 17
+    n_letters = load_demo_letters(session, ctx, today)
+    return {"letters": n_letters, "units": len(UNITS), "sessions": n_sessions, "planned": n_planned, "petitions": n_petitions,
             "password": DEMO_PASSWORD,
             "users": [{"username": u, "role": r, "unit": un} for u, r, un, _ in USERS]}
 

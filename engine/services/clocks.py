@@ -52,7 +52,13 @@ def reproject(session: Session, cal: WorkingCalendar, ladder: Ladder, at: dateti
     leader is kept as decided."""
     moves, touched = [], set()
     stale = session.scalars(select(Clock).where(Clock.status == "running", Clock.calendar_version != cal.version))
+    continued = set(session.scalars(select(ClockSuspension.clock_id).where(ClockSuspension.mode == "continue")))
     for clock in stale:
+        if clock.id in continued:
+            # a suspension that continued moved the period by the days it lasted: its due date is
+            # not trigger + period any more; keep it (it was counted on the calendar of that day)
+            clock.calendar_version = cal.version
+            continue
         touched.add(clock.petition_id)
         new_original = due_after(cal, clock.trigger_on, clock.rule_days, clock.working)
         old_due = clock.due_date
