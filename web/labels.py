@@ -45,7 +45,7 @@ FIELDS.update({
     "especially_complex": _l("Especially complex case"), "channel": _l("Received by"),
     "transferred_from": _l("Transferred from"), "workflow": _l("Workflow"),
     "recounted": _l("Deadline recounted"), "opened": _l("Case opened"), "resume": _l("Resumption"),
-    "letter": _l("Letter"),
+    "letter": _l("Letter"), "letter_no": _l("Letter number"),
 })
 LETTER_CHANNELS = {"post": _l("By post"), "in_person": _l("In person"), "online": _l("Online"),
                    "transferred": _l("Transferred from another body")}

@@ -61,9 +61,9 @@ def load_demo_letters(session: Session, ctx: svc.Context, today: date) -> int:
     act(c, "classify", "vanthu.kylac", back(28), content="denunciation", condition="eligible", competent="yes")
     case = act(c, "accept", "vanthu.kylac", back(27)).created.code
     act(case, "accept", "bithu.kylac", back(26), decision_no="08/QĐ-UBND", complex="yes")
-    act(case, "notify", "vanthu.kylac", back(24), document_no="09/TB-UBND")
+    act(case, "notify", "vanthu.kylac", back(24), letter_no="09/TB-UBND")
     act(case, "suspend", "bithu.kylac", back(6), reason="Chờ kết quả xác minh của cơ quan công an",
-        document_no="12/QĐ-UBND")
+        decision_no="12/QĐ-UBND")
     n += 1
     # an overdue denunciation: the denouncer went to the province
     c = letter("KYANH", "vanthu.kyanh", 80, "Tố cáo trưởng thôn sử dụng sai quỹ xây dựng nông thôn mới",

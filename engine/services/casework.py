@@ -164,7 +164,7 @@ def suspend(session: Session, p: Petition, wf: WorkflowDef, name: str, day: date
         raise ValidationError("clock_not_running", field="form", clock=wf.clock_label(name))
     session.flush()
     return suspend_clock(session, c, day, at, text(fields["reason"], "reason"),
-                         text(fields["document_no"], "document_no"), mode="pending")
+                         text(fields["decision_no"], "document_no"), mode="pending")
 
 
 def resume(session: Session, p: Petition, wf: WorkflowDef, name: str, day: date, at: datetime, fields: dict,
@@ -176,7 +176,7 @@ def resume(session: Session, p: Petition, wf: WorkflowDef, name: str, day: date,
                                                          ClockSuspension.to_on.is_(None))
                            .order_by(ClockSuspension.id.desc()))
     rule = params.resume_rule(name, day)  # the rule in force on the continuation decision
-    old, new = resume_clock(session, c, entry, day, at, text(fields["document_no"], "document_no"), rule.mode,
+    old, new = resume_clock(session, c, entry, day, at, text(fields["decision_no"], "document_no"), rule.mode,
                             rule.source, cal, params.ladder)
     return old, new, rule.mode
 
@@ -274,7 +274,7 @@ def accept_complaint(session: Session, ctx, p: Petition, wf: WorkflowDef, fields
     lodged after it, when the date of the contested decision is known."""
     if "contested_on" in fields:
         p.contested_on = parse_date(fields["contested_on"], "contested_on")
-    p.notice_no = text(fields["decision_no"], "document_no")  # the acceptance decision's number
+    text(fields["decision_no"], "document_no")  # measured like any document number (kept in the event)
     if p.contested_on is None:
         return
     have = set(flags_of(p)) | ({"remote"} if p.unit.remote_area else set())

@@ -192,17 +192,17 @@ def test_complaint_suspension_continues_before_and_restarts_after_1_july_2026(or
     before = case(org, ctx, "complaint", "27/02/2026")
     act(org, ctx, before, "accept", "02/03/2026", decision_no="06/QĐ")
     assert due(org, before, "complaint_resolution") == D(2026, 4, 1)
-    act(org, ctx, before, "suspend", "10/03/2026", reason="Chờ kết quả giám định", document_no="07/QĐ")
+    act(org, ctx, before, "suspend", "10/03/2026", reason="Chờ kết quả giám định", decision_no="07/QĐ")
     assert clocks(org, before)["complaint_resolution"][1] == "paused"
-    act(org, ctx, before, "resume", "20/03/2026", document_no="08/QĐ")
+    act(org, ctx, before, "resume", "20/03/2026", decision_no="08/QĐ")
     # continue: 01/04 + 10 suspended days = Sat 11/04 → Mon 13/04
     assert clocks(org, before)["complaint_resolution"] == (D(2026, 4, 13), "running")
 
     after = case(org, ctx, "complaint", "30/06/2026")
     act(org, ctx, after, "accept", "01/07/2026", decision_no="09/QĐ")
     assert due(org, after, "complaint_resolution") == D(2026, 7, 31)
-    act(org, ctx, after, "suspend", "10/07/2026", reason="Chờ kết quả giám định", document_no="10/QĐ")
-    act(org, ctx, after, "resume", "20/07/2026", document_no="11/QĐ")
+    act(org, ctx, after, "suspend", "10/07/2026", reason="Chờ kết quả giám định", decision_no="10/QĐ")
+    act(org, ctx, after, "resume", "20/07/2026", decision_no="11/QĐ")
     # restart from the continuation decision (NĐ 155/2026): 20/07 + 30 = Wed 19/08
     assert clocks(org, after)["complaint_resolution"] == (D(2026, 8, 19), "running")
     with transaction(org) as s:
@@ -217,7 +217,7 @@ def test_resuming_a_clock_that_is_not_suspended_is_refused(org, ctx):
     code = case(org, ctx, "complaint", "01/04/2026")
     act(org, ctx, code, "accept", "02/04/2026", decision_no="12/QĐ")
     with pytest.raises(IllegalTransition):
-        act(org, ctx, code, "resume", "03/04/2026", document_no="13/QĐ")
+        act(org, ctx, code, "resume", "03/04/2026", decision_no="13/QĐ")
 
 
 # -- denunciation -----------------------------------------------------------------------
@@ -238,13 +238,13 @@ def test_denunciation_notice_and_suspension_across_a_weekend_and_a_holiday(org, 
     # notify within 5 working days: 2,3,6,7,8/4; resolve in 30 days: Fri 01/05 holiday → Mon 04/05
     assert clocks(org, code) == {"denunciation_notice": (D(2026, 4, 8), "running"),
                                  "denunciation_resolution": (D(2026, 5, 4), "running")}
-    act(org, ctx, code, "notify", "07/04/2026", document_no="16/TB")
+    act(org, ctx, code, "notify", "07/04/2026", letter_no="16/TB")
     with pytest.raises(IllegalTransition):  # done: no longer offered
-        act(org, ctx, code, "notify", "08/04/2026", document_no="17/TB")
+        act(org, ctx, code, "notify", "08/04/2026", letter_no="17/TB")
     # suspended Fri 24/04 → Tue 28/04 (weekend 25–26/4, Giỗ Tổ compensatory day Mon 27/4):
     # 4 days do not count, the period ends 01/05 + 4 = Tue 05/05
-    act(org, ctx, code, "suspend", "24/04/2026", reason="Chờ cơ quan điều tra", document_no="18/QĐ")
-    act(org, ctx, code, "resume", "28/04/2026", document_no="19/QĐ")
+    act(org, ctx, code, "suspend", "24/04/2026", reason="Chờ cơ quan điều tra", decision_no="18/QĐ")
+    act(org, ctx, code, "resume", "28/04/2026", decision_no="19/QĐ")
     assert clocks(org, code)["denunciation_resolution"] == (D(2026, 5, 5), "running")
     assert clocks(org, code)["denunciation_notice"] == (D(2026, 4, 8), "met")
 
@@ -277,7 +277,7 @@ def test_overdue_denunciation_goes_to_the_superior(org, ctx):
         assert (p.workflow, p.unit.code, p.escalated_from.code, p.state) == ("denunciation_followup", "P", code, "received")
     # the superior asks for a report within 5 working days: 11,12,13,16,17/11
     assert clocks(org, up) == {"superior_request": (D(2026, 11, 17), "running")}
-    act(org, ctx, up, "request_report", "12/11/2026", by="pleader", document_no="22/CV")
+    act(org, ctx, up, "request_report", "12/11/2026", by="pleader", letter_no="22/CV")
     assert clocks(org, up)["subordinate_report"] == (D(2026, 11, 19), "running")  # 13,16,17,18,19/11
     with pytest.raises(IllegalTransition):  # once only
         act(org, ctx, code, "go_to_superior", "12/11/2026", by="clerk1", reason="Lần nữa")

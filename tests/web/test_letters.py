@@ -67,7 +67,7 @@ def test_clerk_registers_classifies_and_accepts_a_letter(as_user, org):
     assert "phức tạp" in page
     # accepted 20/11/2026 + 45 days = Mon 04/01/2027
     assert "04/01/2027" in page
-    _, page = act(leader, opened, "suspend", reason="Chờ giám định", document_no="32/QĐ-UBND")
+    _, page = act(leader, opened, "suspend", reason="Chờ giám định", decision_no="32/QĐ-UBND")
     assert 'data-suspensions="complaint_resolution"' in page and "Chờ giám định" in page and "Tạm đình chỉ" in page
     assert 'id="action-resume"' in page and 'id="action-resolve"' not in page
 
