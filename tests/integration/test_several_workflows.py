@@ -296,3 +296,33 @@ def test_regulation11_cases_keep_their_workflow(org, ctx):
         assert p.workflow == "regulation11" and [c.name for c in p.clocks] == ["conclusion"]
     with pytest.raises(ValidationError):
         case(org, ctx, "no_such_workflow", "05/10/2026")
+
+
+def test_the_tick_reminds_of_the_new_clocks_and_not_while_suspended(org, ctx, tmp_path):
+    from config.settings import Settings
+    from engine.deadlines.timeutil import local_at
+    from engine.persistence.models import OutboxMessage
+    from engine.scheduler.tick import tick
+    from notifications.dispatcher import dispatch
+    from datetime import time
+    code = letter(org, ctx, "01/04/2026")                    # letter handling due Wed 15/04/2026
+    case_code = case(org, ctx, "denunciation", "30/03/2026")
+    act(org, ctx, case_code, "accept", "01/04/2026", decision_no="50/QĐ")
+    act(org, ctx, case_code, "notify", "02/04/2026", letter_no="51/TB")
+    act(org, ctx, case_code, "suspend", "03/04/2026", reason="Chờ giám định", decision_no="52/QĐ")
+    res = tick(org, local_at(D(2026, 4, 14), time(7, 35)))   # T-1 of the letter
+    with transaction(org) as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "inbox")).all()
+        by_case = {(r.petition_id, r.rung) for r in rows}
+        inbox_ids = [r.id for r in rows]
+        ids = {p.code: p.id for p in s.scalars(select(Petition))}
+    assert (ids[code], "T-1") in by_case
+    assert not any(pid == ids[case_code] for pid, _ in by_case)  # paused: no reminder
+    assert set(inbox_ids) <= set(res.outbox_ids)
+    out = dispatch(org, inbox_ids, settings=Settings(var_dir=tmp_path / "var", smtp_host=None),
+                   now=local_at(D(2026, 4, 14), time(7, 40)))
+    assert out.failed == 0 and not out.errors
+    with transaction(org) as s:
+        from engine.persistence.models import InboxItem
+        bodies = [r.title + " " + r.body for r in s.scalars(select(InboxItem).where(InboxItem.petition_id == ids[code]))]
+    assert bodies and all("xử lý đơn" in b for b in bodies), bodies[:1]
