@@ -11,6 +11,17 @@ CLOCK_NAMES = {
     "vi": {"conclusion": "thông báo kết luận", "resolution": "trả lời bằng văn bản"},
     "en": {"conclusion": "conclusion notice", "resolution": "written resolution"},
 }
+# issue 17: the clocks of the letter, complaint and denunciation workflows
+CLOCK_NAMES["vi"].update({
+    "letter_handling": "xử lý đơn", "complaint_acceptance": "thụ lý khiếu nại",
+    "complaint_resolution": "giải quyết khiếu nại", "denunciation_notice": "thông báo thụ lý tố cáo",
+    "denunciation_resolution": "giải quyết tố cáo", "superior_request": "yêu cầu cấp dưới báo cáo",
+    "subordinate_report": "báo cáo của cấp dưới"})
+CLOCK_NAMES["en"].update({
+    "letter_handling": "letter handling", "complaint_acceptance": "complaint acceptance",
+    "complaint_resolution": "complaint resolution", "denunciation_notice": "notice of the denunciation's acceptance",
+    "denunciation_resolution": "denunciation resolution", "superior_request": "request for a report",
+    "subordinate_report": "the subordinate's report"})
 
 NOTICE_KINDS = {
     "vi": {

@@ -95,4 +95,6 @@ def create_app(engine=None, settings=None, now=None, testing: bool = False) -> F
     app.register_blueprint(doc_templates.bp)
     from web.blueprints import documents
     app.register_blueprint(documents.bp)
+    from web.blueprints import letters  # issue 17: the letters register
+    app.register_blueprint(letters.bp)
     return app

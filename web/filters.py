@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import request
+from flask import g, request
 from jinja2 import pass_context
 from flask_login import current_user
 
 from engine.language.messages import weekday_name
 from engine.language.numbers import format_number, format_percent, format_percent_range
 from engine.deadlines.timeutil import local_datetime
-from engine.workflow.definition import load_workflow
+from engine.workflow.definition import any_label, load_workflow, workflow_names
 from web import labels, lists
 from web.i18n import current_lang
 
@@ -59,14 +59,26 @@ def _per_reader(fn):
     return label
 
 
+def _label(kind: str, key: str) -> str:
+    """A state, action or clock label: the page's case workflow first (a letter's "received"
+    is not a petition's), then whichever installed workflow names it."""
+    wf = g.get("workflow")
+    if wf is not None:
+        table = {"state": wf.states, "action": wf.actions, "clock": wf.clocks}[kind]
+        if key in table:
+            return {"state": wf.state_label, "action": wf.action_label, "clock": wf.clock_label}[kind](key, current_lang())
+    return any_label(kind, key, current_lang())
+
+
 def init_app(app) -> None:
     wf = load_workflow()
     app.jinja_env.filters.update(
         vndate=vndate, display_value=display_value, vndatetime=vndatetime, weekday=weekday,
-        state_label=_per_reader(lambda s: wf.state_label(s, current_lang())),
-        action_label=_per_reader(lambda a: wf.action_label(a, current_lang())),
+        state_label=_per_reader(lambda s: _label("state", s)),
+        action_label=_per_reader(lambda a: _label("action", a)),
         event_label=_per_reader(lambda a: wf.event_label(a, current_lang())),
-        clock_label=_per_reader(lambda c: wf.clock_label(c, current_lang())),
+        clock_label=_per_reader(lambda c: _label("clock", c)),
+        workflow_label=_per_reader(lambda n: load_workflow(n).name_label(current_lang())),
         category_label=_per_reader(lambda c: lists.category_label(c)),  # the admin's labels (issue 18)
         kind_label=_per_reader(lambda k: labels.KINDS.get(k, k)),
         session_kind_label=_per_reader(lambda k: labels.SESSION_KINDS.get(k, k)),
@@ -81,6 +93,6 @@ def init_app(app) -> None:
 
     @app.context_processor
     def _globals():
-        return {"lang": current_lang(), "workflow": wf, "labels": labels, "current_path": request.full_path.rstrip("?"),
-                "me": current_user,
+        return {"lang": current_lang(), "workflow": wf, "labels": labels, "workflow_names": workflow_names,
+                "current_path": request.full_path.rstrip("?"), "me": current_user,
                 "all_categories": lists.known_categories}

@@ -35,3 +35,35 @@ FIELDS = {
     "received_on": _l("Date received"), "session": _l("Session"), "old_due": _l("Previous due date"),
     "new_due": _l("New due date"), "escalated_to": _l("Escalated to"), "escalated_from": _l("Escalated from"),
 }
+
+# Issue 17: letters, complaints, denunciations (the fields of their actions and forms).
+FIELDS.update({
+    "content": _l("Content"), "condition": _l("Condition for handling"), "competent": _l("Within our competence"),
+    "several_places": _l("Several places involved"), "signers": _l("Signed by (people)"),
+    "second": _l("Second instance"), "contested_on": _l("Contested decision received on"),
+    "decision_no": _l("Decision number"), "complex": _l("Complex case"),
+    "especially_complex": _l("Especially complex case"), "channel": _l("Received by"),
+    "transferred_from": _l("Transferred from"), "workflow": _l("Workflow"),
+    "recounted": _l("Deadline recounted"), "opened": _l("Case opened"), "resume": _l("Resumption"),
+    "letter": _l("Letter"), "letter_no": _l("Letter number"),
+})
+LETTER_CHANNELS = {"post": _l("By post"), "in_person": _l("In person"), "online": _l("Online"),
+                   "transferred": _l("Transferred from another body")}
+LETTER_CONTENTS = {"complaint": _l("Complaint"), "denunciation": _l("Denunciation"),
+                   "petition": _l("Petition, feedback"), "mixed": _l("Mixed content")}
+LETTER_CONDITIONS = {"eligible": _l("Eligible for handling"), "ineligible": _l("Not eligible"),
+                     "duplicate": _l("Duplicate"), "anonymous": _l("Anonymous or impersonated"),
+                     "resolved_no_new": _l("Already resolved, no new facts")}
+LETTER_RESULTS = {"accept": _l("Accepted"), "transfer": _l("Transferred"), "guide": _l("Sender guided"),
+                  "file": _l("Filed")}
+YES_NO = {"no": _l("No"), "yes": _l("Yes")}
+# the action fields shown as a choice, and their choices
+CHOICE_FIELDS = {"content": LETTER_CONTENTS, "condition": LETTER_CONDITIONS, "competent": YES_NO,
+                 "several_places": YES_NO, "second": YES_NO, "complex": YES_NO, "especially_complex": YES_NO}
+JOURNAL_CAUSES = {"extension": _l("extension"), "calendar_change": _l("calendar change"),
+                  "reclassified": _l("recounted after classification"),
+                  "resume_continue": _l("resumed: the days left continue"),
+                  "resume_restart": _l("resumed: the period restarts")}
+FLAGS = {"second": _l("second instance"), "complex": _l("complex"), "especially_complex": _l("especially complex"),
+         "several_places": _l("several places"), "dialogue_held": _l("dialogue held"),
+         "denunciation": _l("denunciation")}

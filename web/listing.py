@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_babel import gettext as _
 
 from web.lists import known_categories
+from engine.workflow.definition import load_workflow, workflow_names
 from web import queries as Q
 from web.access import sees_personal_data
 from web.deadlines import badge
@@ -36,7 +37,11 @@ def page_number() -> int:
 def read_filters(errors: dict) -> dict:
     a = request.args
     f = {k: (a.get(k) or "").strip() for k in ("q", "unit", "department", "state", "category")}
-    if f["state"] and f["state"] not in Q.context().workflow.states:
+    f["workflow"] = (a.get("workflow") or "").strip()
+    if f["workflow"] and f["workflow"] not in workflow_names():  # issue 17: lists filter by workflow
+        errors["workflow"] = _("Unknown workflow.")
+        f["workflow"] = ""
+    if f["state"] and not any(f["state"] in load_workflow(n).states for n in workflow_names()):
         errors["state"] = _("Unknown state.")
         f["state"] = ""
     if f["category"] and f["category"] not in known_categories():

@@ -21,11 +21,15 @@ from engine.persistence.scope import petition_scope, subtree_ids
 from engine.services.petitions import Context
 from engine.language.text import fold
 from engine.deadlines.timeutil import local_date, utcnow
+from engine.workflow.definition import load_workflow, workflow_names
 
 PER_PAGE = 50
 CODE = re.compile(r"^KN-[A-Za-z0-9-]+-\d{4}-\d{6}$")
 RUNNING = ("running", "paused")
 OPEN = ("received", "in_resolution")  # the backlog's states
+# issue 17: and the open states of every other installed workflow (a letter being classified,
+# a suspended complaint, a superior waiting for a report)
+OPEN = OPEN + tuple(sorted({st for n in workflow_names() for st in load_workflow(n).open_states} - set(OPEN)))
 
 
 def now() -> datetime:
@@ -151,6 +155,8 @@ def apply_filters(session: Session, q, f: dict, on: date):
     """f: q (search), unit, department, state, category, date_from, date_to, overdue, and
     personal (may the reader see personal data; `web.listing.read_filters` asks the policy).
     Without it, search matches only non-personal text."""
+    if f.get("workflow"):  # issue 17
+        q = q.where(Petition.workflow == f["workflow"])
     raw = (f.get("q") or "").strip()
     text = fold(raw)
     if CODE.match(raw):  # a petition code: the unique index answers, no scan

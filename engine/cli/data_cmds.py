@@ -273,25 +273,44 @@ def petition():
 @click.option("--group-size")
 @click.option("--complex", "complex_prolonged", is_flag=True)
 @click.option("--by", "by", help="Username of the clerk recording it")
+@click.option("--workflow", default=None, help="regulation11 (default), letter, complaint, denunciation")
+@click.option("--flag", "flags", multiple=True, help="A case flag: second, complex, several_places… (repeatable)")
+@click.option("--contested-on", default=None, help="A complaint: the date the contested decision was received")
+@click.option("--channel", default="post", help="A letter: post, in_person, online, transferred")
+@click.option("--transferred-from", default="", help="A transferred letter: the body that sent it")
+@click.option("--signers", default="1", help="A letter: how many people signed it")
 @click.option("--json", "as_json", is_flag=True)
 def petition_add(unit_code, session_id, received_on, received_at, summary, petitioners, petitioner_email,
-                 petitioner_address, category, kind, group_size, complex_prolonged, by, as_json):
-    """Record a petition; its conclusion clock starts."""
+                 petitioner_address, category, kind, group_size, complex_prolonged, by, workflow, flags, contested_on,
+                 channel, transferred_from, signers, as_json):
+    """Record a petition (or a letter, complaint, denunciation with --workflow); its first clock starts."""
+    from engine.services import casework
     ctx = svc.Context()
     with Tx() as s:
         actor = svc.user_by_name(s, by) if by else None
         people = [{"name": n, "email": petitioner_email if i == 0 else "", "address": petitioner_address if i == 0 else ""}
                   for i, n in enumerate(petitioners)]
-        p = svc.add_petition(s, ctx, unit_code, summary, received_on=received_on, received_at=received_at,
-                             session_id=session_id, petitioners=people, category=category, kind=kind,
-                             group_size=group_size, complex_prolonged=complex_prolonged, actor=actor)
-        out = svc.petition_to_dict(s, p, ctx.workflow, lang(), events=False)
+        if workflow == "letter":
+            p = casework.register_letter(s, ctx, unit_code, summary, channel, transferred_from=transferred_from,
+                                         signers=signers, petitioners=people, received_on=received_on,
+                                         received_at=received_at, category=category, actor=actor)
+        else:
+            p = svc.add_petition(s, ctx, unit_code, summary, received_on=received_on, received_at=received_at,
+                                 session_id=session_id, petitioners=people, category=category, kind=kind,
+                                 group_size=group_size, complex_prolonged=complex_prolonged, actor=actor,
+                                 workflow=workflow, flags=list(flags), contested_on=contested_on)
+        out = svc.petition_to_dict(s, p, casework.workflow_of(p, ctx.workflow), lang(), events=False)
     if as_json:
         echo_json(out)
-    else:
+    elif out["clocks"]:
         c = out["clocks"][0]
-        click.echo(t(f"Đã tiếp nhận {out['code']}; hạn thông báo kết luận {c['due_date']}",
+        click.echo(t(f"Đã tiếp nhận {out['code']}; hạn {c['label'].lower()} {_d(c['due_date'])}",
+                     f"Received {out['code']}; {c['label'].lower()} due {_d(c['due_date'])}")
+                   if (workflow or "regulation11") != "regulation11" else
+                   t(f"Đã tiếp nhận {out['code']}; hạn thông báo kết luận {c['due_date']}",
                      f"Received {out['code']}; conclusion notice due {c['due_date']}"))
+    else:
+        click.echo(t(f"Đã tiếp nhận {out['code']}", f"Received {out['code']}"))
 
 
 @petition.command("act")
@@ -310,12 +329,20 @@ def petition_add(unit_code, session_id, received_on, received_at, summary, petit
 @click.option("--outcome")
 @click.option("--agency")
 @click.option("--expect-version")
+@click.option("--field", "extra", multiple=True, help="Another field of the action as name=value "
+              "(content=complaint, condition=eligible, competent=yes, decision_no=…, complex=yes…)")
 @click.option("--json", "as_json", is_flag=True)
 def petition_act(code, action, by, on, at, department, notice_no, document_no, days, until, reason, note, outcome,
-                 agency, expect_version, as_json):
-    """Apply a workflow action (conclude, extend, resolve, escalate, refer, reopen, close, answer_at_meeting)."""
+                 agency, expect_version, extra, as_json):
+    """Apply a workflow action (conclude, extend, resolve, escalate, refer, reopen, close, answer_at_meeting;
+    for letters, complaints and denunciations: classify, accept, transfer, guide, file, suspend, resume…)."""
     params = dict(department=department, notice_no=notice_no, document_no=document_no, days=days, until=until,
                   reason=reason, note=note, outcome=outcome, agency=agency)
+    for item in extra:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError("bad_choice", field="--field", value=item, choices="name=value")
+        params[name.strip()] = value
     if expect_version is not None:
         try:
             expect_version = int(expect_version)
@@ -324,7 +351,8 @@ def petition_act(code, action, by, on, at, department, notice_no, document_no, d
     ctx = svc.Context()
     with Tx() as s:
         res = svc.act(s, ctx, code, action, by, params, on=on, at=at, expect_version=expect_version)
-        out = svc.petition_to_dict(s, res.petition, ctx.workflow, lang(), events=False)
+        from engine.services.casework import workflow_of
+        out = svc.petition_to_dict(s, res.petition, workflow_of(res.petition, ctx.workflow), lang(), events=False)
         if res.created is not None:
             out["created"] = res.created.code
         ids = res.outbox_ids
@@ -345,11 +373,13 @@ def petition_show(code, as_json):
     ctx = svc.Context()
     with Tx() as s:
         p = svc.get_for(s, code, None)
-        out = svc.petition_to_dict(s, p, ctx.workflow, lang())
+        from engine.services.casework import workflow_of
+        wf = workflow_of(p, ctx.workflow)
+        out = svc.petition_to_dict(s, p, wf, lang())
     if as_json:
         echo_json(out)
         return
-    wf, lg = ctx.workflow, lang()
+    lg = lang()
     click.echo(f"{out['code']} — {out['state_label']} (v{out['version']}) — {out['unit_name']}")
     click.echo(f"  {out['summary']}")
     if out["department_name"]:
@@ -395,8 +425,9 @@ def petition_list(unit_code, state, overdue_at, limit, as_json):
     wf, lg = load_workflow(), lang()
     headers = [t("Mã đơn", "Code"), t("Ngày nhận", "Received"), t("Trạng thái", "State"),
                t("Phòng ban", "Department"), t("Hạn", "Due")]
-    table = [[r["code"], _d(r["received_on"]), wf.state_label(r["state"], lg), names.get(r["department"], "—"),
-              "; ".join(f"{wf.clock_label(k, lg)} {_d(v)}" for k, v in r["due"].items()) or "—"] for r in out]
+    from engine.workflow.definition import any_label
+    table = [[r["code"], _d(r["received_on"]), any_label("state", r["state"], lg), names.get(r["department"], "—"),
+              "; ".join(f"{any_label('clock', k, lg)} {_d(v)}" for k, v in r["due"].items()) or "—"] for r in out]
     if table:
         for row in _table(headers, table):
             click.echo(row)

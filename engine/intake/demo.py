@@ -138,9 +138,11 @@ def load_demo(session: Session, ctx: svc.Context, seed: int = 11) -> dict:
     n_petitions += _duplicate_letter(session, ctx, today)
     n_petitions += _denunciation(session, ctx, today)
     n_planned = _plan_year(session, cal, today)
+    from engine.intake.demo_letters import load_demo_letters  # issue 17
+    n_letters = load_demo_letters(session, ctx, today)
     from engine.documents.demo import load_demo_documents  # the register's demo documents (issue 15)
     n_documents = load_demo_documents(session, ctx)
-    return {"units": len(UNITS), "sessions": n_sessions, "planned": n_planned, "petitions": n_petitions,
+    return {"letters": n_letters, "units": len(UNITS), "sessions": n_sessions, "planned": n_planned, "petitions": n_petitions,
             "documents": n_documents,
             "password": DEMO_PASSWORD,
             "users": [{"username": u, "role": r, "unit": un} for u, r, un, _ in USERS]}

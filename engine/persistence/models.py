@@ -51,6 +51,8 @@ class OrgUnit(Base):
     doc_signer_title: Mapped[str | None] = mapped_column(NFCString(128))
     doc_signing_form: Mapped[str | None] = mapped_column(String(8))  # tm | kt | tl | none
     doc_signing_for: Mapped[str | None] = mapped_column(NFCString(255))
+    # remote or especially difficult area: longer complaint periods (Luật Khiếu nại art. 28, 37)
+    remote_area: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side="OrgUnit.id", lazy="joined", join_depth=1)
 
@@ -222,6 +224,11 @@ class Petition(Base):
     external_ref: Mapped[str | None] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
+    # issue 17: the workflow the case follows, its flags (complex, second_instance, several_places…)
+    # and, for a complaint, the date the contested decision was received or learned of
+    workflow: Mapped[str] = mapped_column(String(32), default="regulation11", server_default="regulation11", index=True)
+    flags: Mapped[list | None] = mapped_column(JSON, default=list)
+    contested_on: Mapped[date | None] = mapped_column(Date)
 
     unit: Mapped[OrgUnit] = relationship(foreign_keys=[unit_id], lazy="joined")
     department: Mapped[OrgUnit | None] = relationship(foreign_keys=[department_id], lazy="joined")
@@ -357,6 +364,8 @@ class Clock(Base):
     next_rung_at: Mapped[datetime | None] = mapped_column(TZDateTime(), index=True)
     next_rung: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    # issue 17: which rule variant counted it (complex, remote, second…; None = the plain rule)
+    variant: Mapped[str | None] = mapped_column(String(64))
 
     petition: Mapped[Petition] = relationship(back_populates="clocks")
 
@@ -789,3 +798,46 @@ class DocumentEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("document_id", "seq", name="uq_document_events_seq"),)
+LETTER_CHANNELS = ("post", "in_person", "online", "transferred")
+LETTER_CONTENTS = ("complaint", "denunciation", "petition", "mixed")
+LETTER_CONDITIONS = ("eligible", "ineligible", "duplicate", "anonymous", "resolved_no_new")
+LETTER_RESULTS = ("accept", "transfer", "guide", "file")
+
+
+class ClockSuspension(Base):
+    """The ledger of a clock's suspensions: why, by which document, from and to, and what
+    the resumption did to the due date (continue with the days left, or restart)."""
+    __tablename__ = "clock_suspensions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(NFCText)
+    document: Mapped[str] = mapped_column(NFCString(64))
+    from_on: Mapped[date] = mapped_column(Date)
+    to_on: Mapped[date | None] = mapped_column(Date)
+    resume_document: Mapped[str | None] = mapped_column(NFCString(64))
+    mode: Mapped[str] = mapped_column(String(16))  # continue | restart
+    due_before: Mapped[date] = mapped_column(Date)
+    due_after: Mapped[date | None] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class Letter(Base):
+    """A letter's register entry and classification (Thông tư 05/2021/TT-TTCP): the letter
+    itself is a case of the `letter` workflow; `case_id` is the complaint or denunciation
+    case its acceptance opened."""
+    __tablename__ = "letters"
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))             # LETTER_CHANNELS
+    transferred_from: Mapped[str] = mapped_column(NFCString(255), default="", server_default="")
+    signers: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    content: Mapped[str | None] = mapped_column(String(16))      # LETTER_CONTENTS
+    condition: Mapped[str | None] = mapped_column(String(24))    # LETTER_CONDITIONS
+    competent: Mapped[bool | None] = mapped_column(Boolean)
+    classified_on: Mapped[date | None] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(String(16))       # LETTER_RESULTS
+    result_on: Mapped[date | None] = mapped_column(Date)
+    transferred_to: Mapped[str | None] = mapped_column(NFCString(255))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), unique=True, index=True)
+
+    petition: Mapped[Petition] = relationship(foreign_keys=[petition_id], lazy="joined")
+    case: Mapped[Petition | None] = relationship(foreign_keys=[case_id], lazy="joined")

@@ -242,6 +242,8 @@ def _where(sc: _Scope, join: bool = True) -> list:
             cond.append(Petition.unit_id.in_(sorted(sc.ids)))
     if sc.clock:
         cond.append(Clock.name == sc.clock)
+    else:  # Regulation 11's two clocks: letters, complaints and denunciations have their own (issue 17)
+        cond.append(Clock.name.in_(CLOCKS))
     return cond
 
 
@@ -423,8 +425,7 @@ def overdue_backlog(session: Session, unit_code: str, points: list[date], clock:
                 or_(Clock.stopped_on.is_(None), Clock.stopped_on > d), _due_as_of(d) < d]
         if len(ids) < total_units:
             cond.append(Petition.unit_id.in_(sorted(ids)))
-        if clock:
-            cond.append(Clock.name == clock)
+        cond.append(Clock.name == clock if clock else Clock.name.in_(CLOCKS))
         out.append((d, int(session.scalar(select(func.count()).select_from(Clock).where(*cond)) or 0)))
     return out
 

@@ -124,7 +124,8 @@ def _claim_clock(session: Session, clock: Clock, now: datetime, cal: WorkingCale
     rung = fire[0]
     fire_on = local_date(fire[1])
     for user in recipients(session, p, rung, cache):
-        ctx = mask_personal(user, reminder_context(p, clock, rung, cal, wf, user, public_url, fire_on))
+        own = wf if wf.name == (p.workflow or "regulation11") else load_workflow(p.workflow)  # the case's own labels
+        ctx = mask_personal(user, reminder_context(p, clock, rung, cal, own, user, public_url, fire_on))
         common = dict(kind=kind_of(rung), recipient_user_id=user.id, lang=user.lang, petition_id=p.id,
                       clock_id=clock.id, rung=rung.key, context=ctx)
         rows.append(dict(common, key=f"{base}:{rung.key}:user:{user.id}:inbox", channel="inbox"))

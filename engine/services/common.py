@@ -150,3 +150,8 @@ def email(value, field: str = "email", required: bool = False) -> str:
             or not _EMAIL_DOMAIN.match(domain)):
         raise ValidationError("bad_email", field=field, value=v)
     return v
+
+# issue 17: the fields of the letter, complaint and denunciation actions
+LIMITS.update({"decision_no": 64, "letter_no": 64, "transferred_from": 255, "content": 32, "condition": 32,
+               "competent": 8, "several_places": 8, "second": 8, "complex": 8, "especially_complex": 8,
+               "signers": 30, "contested_on": 32})

@@ -21,6 +21,7 @@ from engine.persistence.models import (CATEGORIES, PETITION_KINDS, CaseHandler, 
 from engine.services.notices import tell_petitioners
 from engine.services.lists import known_categories  # the admin's list of categories (issue 18)
 from engine.services.office_context import with_office_settings
+from engine.services import casework
 from engine.deadlines.params import Params, load_params
 from engine.persistence.scope import ancestors, can_read, petition_scope, subtree_ids
 from engine.workflow.policy import can_act_on, protects_identity
@@ -86,14 +87,16 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
                  session_id: int | None = None, petitioners: list[dict] | None = None, category: str = "other",
                  kind: str = "petition", group_size=None, complex_prolonged: bool = False, incited: bool = False,
                  actor: User | None = None, external_ref: str | None = None, escalated_from: Petition | None = None,
-                 action: str = "receive", received_from: dict | None = None) -> Petition:
+                 action: str = "receive", received_from: dict | None = None, workflow: str | None = None,
+                 flags: list[str] | None = None, contested_on=None) -> Petition:
     ctx = with_office_settings(session, ctx)  # the calendar and unit parameters entered in the browser
+    wf = ctx.workflow if workflow is None or workflow == ctx.workflow.name else casework.workflow_named(workflow)
     unit = unit_by_code(session, unit_code)
     if unit.level == "department":  # a department answers petitions; it does not receive them
         raise ValidationError("receiving_unit_department", field="unit", code=unit.code)
     if actor is not None and action == "receive":
         # the rules of `act`: a receiving role, and only for the actor's own unit (an admin anywhere)
-        if actor.role != "admin" and actor.role not in ctx.workflow.receive_roles:
+        if actor.role != "admin" and actor.role not in wf.receive_roles:
             raise Forbidden("role_cannot_receive", role=actor.role, username=actor.username)
         if actor.role != "admin" and actor.unit_id != unit.id:
             raise Forbidden("out_of_scope_receive", username=actor.username, unit=unit.code)
@@ -124,9 +127,11 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
     p = Petition(code=next_code(session, unit, day.year), unit_id=unit.id, unit=unit, session_id=reception.id if reception else None,
                  received_on=day, received_at=instant, summary=summary,
                  category=choice(category or "other", known_categories(session), "category"),
-                 kind=choice(kind or "petition", PETITION_KINDS, "kind"),
+                 kind=wf.kind or choice(kind or "petition", PETITION_KINDS, "kind"),
+                 workflow=wf.name, flags=list(flags or []),
+                 contested_on=parse_date(contested_on, "contested_on") if contested_on not in (None, "") else None,
                  group_size=size, is_group=size >= GROUP_THRESHOLD, complex_prolonged=bool(complex_prolonged),
-                 incited=bool(incited), state=ctx.workflow.initial_state, external_ref=external_ref,
+                 incited=bool(incited), state=wf.initial_state, external_ref=external_ref,
                  escalated_from_id=escalated_from.id if escalated_from else None)
     for person in petitioners or []:
         name = text(person.get("name"), "name", required=False)
@@ -139,14 +144,16 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
     session.flush()
     trigger = reception.held_on if reception else day
     chain = _unit_chain_codes(session, unit)
-    for name in ctx.workflow.start_on_receipt:
-        rule = ctx.params.rule_for(name, trigger, chain)
+    for name in wf.start_on_receipt:
+        rule = casework.rule_for_case(ctx.params, p, wf, name, trigger, chain)
         start_clock(p, name, trigger, instant, rule, ctx.cal, ctx.params.ladder)
     session.flush()
     data = {"unit": unit.code, "received_on": day.isoformat(), "session": reception.id if reception else None,
             "summary": summary}
     if escalated_from is not None:
         data["escalated_from"] = escalated_from.code
+    if wf.name != "regulation11":
+        data["workflow"] = wf.name
     if received_from is not None:  # a case moved here from another unit or system: what the source says it did
         data["received_from"] = received_from
     eventlog.append(session, p, action, actor.id if actor else None, actor.username if actor else "system",
@@ -232,11 +239,11 @@ def act(session: Session, ctx: Context, code: str, action: str, by: str, params:
     """Apply one workflow action. Checks role and scope, the expected version, the state and
     the required fields before changing anything; any refusal raises and changes nothing."""
     ctx = with_office_settings(session, ctx)  # the calendar and unit parameters entered in the browser
-    wf = ctx.workflow
     actor = user_by_name(session, by)
     p = _petition(session, code)
     if not can_read(session, actor, p):
         raise NotFound("unknown_petition", field="code", code=code)  # never confirm what lies outside scope
+    wf = casework.workflow_of(p, ctx.workflow)
     adef = wf.actions.get(action)
     if adef is None:
         raise ValidationError("unknown_action", field="action", action=action, choices=", ".join(wf.actions))
@@ -250,6 +257,10 @@ def act(session: Session, ctx: Context, code: str, action: str, by: str, params:
         allowed = ", ".join(a.name for a in wf.actions_from(p.state)) or "—"
         raise IllegalTransition("illegal_transition", action=action, code=p.code,
                                 state=wf.state_label(p.state), allowed=allowed)
+    not_now = casework.offered(adef, p, local_date(ctx.instant()))
+    if not_now is not None:
+        raise IllegalTransition("action_not_offered", action=wf.action_label(action), code=p.code,
+                                why=wf.clock_label(adef.needs_running or adef.needs_overdue))
     fields = _clean_params(adef, params or {})
     day, instant = _action_date(ctx, p, on, at)
     _claim_version(session, p)
@@ -272,24 +283,45 @@ def act(session: Session, ctx: Context, code: str, action: str, by: str, params:
         p.closed_on = day
     if action == "reopen":
         p.reopen_count += 1
+    chain = _unit_chain_codes(session, p.unit)
+    flags_changed = casework.apply_flags(p, adef, fields)
+    casework.check_required_flags(p, adef, wf)
+    opened = None
+    if adef.hook:
+        opened = casework.HOOKS[adef.hook](session, ctx, p, wf, fields, day, actor=actor, action=action, chain=chain)
+    if flags_changed or adef.hook == "classify_letter":
+        moved = casework.rerule_running(session, p, wf, ctx.params, ctx.cal, chain, ctx.instant())
+        if moved:
+            data["recounted"] = {n: [o.isoformat(), nw.isoformat()] for n, o, nw in moved}
 
     for name in adef.stop:
         c = p.clock(name)
         if c is not None and c.status in ("running", "paused"):
             stop_clock(c, stop_instant, day, action)
-    chain = _unit_chain_codes(session, p.unit)
     for name in adef.start:
-        rule = ctx.params.rule_for(name, day, chain)
+        rule = casework.rule_for_case(ctx.params, p, wf, name, day, chain)
         start_clock(p, name, day, stop_instant, rule, ctx.cal, ctx.params.ladder)
     if adef.extend:
         c = p.clock(adef.extend)
         days = count(fields["days"], "days") if "days" in fields else None
         until = parse_date(fields["until"], "until") if "until" in fields else None
+        if c is not None:
+            from engine.deadlines.clocks import extended_due
+            casework.check_extension_cap(ctx.params, p, c, wf, ctx.cal, days, until,
+                                         extended_due(ctx.cal, c.due_date, days, until, working=c.working))
         old, new = extend_clock(session, c, ctx.cal, ctx.params.ladder, ctx.instant(), days=days, until=until,
                                 reason=fields.get("reason", ""))
         data.update(old_due=old.isoformat(), new_due=new.isoformat())
 
-    created = None
+    if adef.suspend:
+        casework.suspend(session, p, wf, adef.suspend, day, ctx.instant(), fields)
+    if adef.resume:
+        old, new, mode = casework.resume(session, p, wf, adef.resume, day, ctx.instant(), fields, ctx.params, ctx.cal)
+        data.update(old_due=old.isoformat(), new_due=new.isoformat(), resume=mode)
+
+    created = opened
+    if opened is not None:
+        data["opened"] = opened.code
     if adef.escalate:
         parent = session.get(OrgUnit, p.unit.parent_id) if p.unit.parent_id else None
         if parent is None:
@@ -300,11 +332,12 @@ def act(session: Session, ctx: Context, code: str, action: str, by: str, params:
                                             for x in p.petitioners],
                                category=p.category, kind=p.kind, group_size=p.group_size,
                                complex_prolonged=p.complex_prolonged, incited=p.incited, actor=actor,
-                               escalated_from=p, action="receive_escalated")
+                               escalated_from=p, action="receive_escalated",
+                               workflow=adef.escalate_workflow or wf.name)
         p.escalated_to_id, p.escalated_to = created.id, created
         data["escalated_to"] = created.code
 
-    p.state = adef.target
+    p.state = p.state if adef.target == "=" else adef.target
     p.updated_at = ctx.instant()
     session.flush()
     after = _snapshot(p)
@@ -336,7 +369,7 @@ def clock_to_dict(c: Clock, wf: WorkflowDef, lang: str = "vi") -> dict:
         "original_due_date": c.original_due_date.isoformat(),
         "extended_due_date": c.extended_due_date.isoformat() if c.extended_due_date else None,
         "extensions": c.extensions, "provisional": c.provisional,
-        "rule": {"days": c.rule_days, "working": c.working, "source": c.rule_source},
+        "rule": {"days": c.rule_days, "working": c.working, "source": c.rule_source, "variant": c.variant},
         "calendar_version": c.calendar_version, "version": c.version,
         "next_rung": c.next_rung, "next_rung_at": c.next_rung_at.isoformat() if c.next_rung_at else None,
     }
@@ -346,6 +379,7 @@ def petition_to_dict(session: Session, p: Petition, wf: WorkflowDef, lang: str =
                      personal: bool = True, events: bool = True) -> dict:
     d = {
         "code": p.code, "unit": p.unit.code, "unit_name": p.unit.name, "state": p.state,
+        "workflow": p.workflow, "flags": list(p.flags or []),
         "state_label": wf.state_label(p.state, lang), "version": p.version,
         "department": p.department.code if p.department else None,
         "department_name": p.department.name if p.department else None,

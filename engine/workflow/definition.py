@@ -26,6 +26,16 @@ class ActionDef:
     escalate: bool = False                       # creates a linked petition at the parent unit
     own_assignment_roles: tuple[str, ...] = ("department",)  # may act only on their assignments
     tell_petitioner: str | None = None           # notice kind sent to the petitioner
+    # issue 17 (several workflows):
+    flag_fields: tuple[str, ...] = ()            # yes/no fields that add a case flag (complex, second…)
+    adds_flags: tuple[str, ...] = ()             # flags the action itself adds (dialogue_held)
+    requires_flags: tuple[tuple[str, str], ...] = ()  # (if the case has flag A, it must have flag B)
+    suspend: str | None = None                   # clock suspended (ledger entry opened)
+    resume: str | None = None                    # clock resumed (continue or restart: the parameters' rule)
+    needs_running: str | None = None             # offered only while this clock runs
+    needs_overdue: str | None = None             # offered only once this clock is past its due date
+    escalate_workflow: str | None = None         # the linked case's workflow (default: the same)
+    hook: str | None = None                      # a named engine step (engine.services.casework)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -36,6 +46,9 @@ class ActionDef:
 class ClockDef:
     name: str
     label: tuple[str, str]
+    # the case flags (in this order, joined by "+") that choose the rule's variant in
+    # config/workflow.toml; "remote" is the unit's remote-area flag
+    variant_flags: tuple[str, ...] = ()
 
 
 CLOCK_STATUS_LABELS = {"running": ("đang tính", "running"), "paused": ("tạm dừng", "paused"),
@@ -54,7 +67,10 @@ EVENT_LABELS = {"receive": ("Tiếp nhận", "Received"),
                 "assign_handler": ("Giao người xử lý đơn tố cáo", "Handler named"),
                 "withdraw_handler": ("Thôi giao người xử lý đơn tố cáo", "Handler withdrawn"),
                 # the unit was merged or split: the open case followed its successor (issue 18)
-                "unit_transferred": ("Chuyển sang đơn vị kế thừa", "Moved to the successor unit")}
+                "unit_transferred": ("Chuyển sang đơn vị kế thừa", "Moved to the successor unit"),
+                # issue 17: a complaint or denunciation case opened by accepting a letter
+                "receive_letter": ("Thụ lý từ đơn", "Opened from a letter"),
+                "reclassified": ("Tính lại thời hạn theo phân loại", "Deadline recounted after classification")}
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,13 @@ class WorkflowDef:
     # who records a petition as received (an admin always may), for their own unit only:
     # the reception desk, as on the web's session form
     receive_roles: tuple[str, ...] = ("clerk",)
+    label: tuple[str, str] = ("", "")            # the workflow's own name (vi, en)
+    kind: str | None = None                      # the petition kind its cases carry
+    source: str = ""                             # the law it follows
+
+    def name_label(self, lang: str = "vi") -> str:
+        vi, en = self.label
+        return (en if lang == "en" else vi) or self.name
 
     def state_label(self, state: str, lang: str = "vi") -> str:
         vi, en = self.states.get(state, (state, state))
@@ -108,3 +131,22 @@ def load_workflow(name: str = "regulation11") -> WorkflowDef:
         if ep.name == name:
             return ep.load()
     raise LookupError(f"no workflow named {name!r} is installed")
+
+
+def workflow_names() -> list[str]:
+    """The installed workflows, Regulation 11 first."""
+    names = sorted({ep.name for ep in entry_points(group="petitions.workflows")})
+    return sorted(names, key=lambda n: (n != "regulation11", n))
+
+
+def any_label(kind: str, key: str, lang: str = "vi") -> str:
+    """A state, action or clock label from whichever installed workflow names it (lists and
+    reports show cases of several workflows side by side)."""
+    for name in workflow_names():
+        wf = load_workflow(name)
+        table = {"state": wf.states, "action": wf.actions, "clock": wf.clocks}[kind]
+        if key in table:
+            return {"state": wf.state_label, "action": wf.event_label, "clock": wf.clock_label}[kind](key, lang)
+    if kind == "action":
+        return load_workflow().event_label(key, lang)
+    return key

@@ -22,13 +22,16 @@ def etag(p: Petition) -> str:
 
 
 def _summary(p: Petition, wf) -> dict:
-    return svc.petition_to_dict(db(), p, wf, lang(), personal=False, events=False)
+    from engine.services.casework import workflow_of  # each case in its own workflow's words (issue 17)
+    return svc.petition_to_dict(db(), p, workflow_of(p, wf), lang(), personal=False, events=False)
 
 
 def case_body(p: Petition) -> dict:
     """The case as this reader may see it: the petitioners only where the policy allows
     (auditors never; a denouncer only for those handling the case)."""
-    s, u, wf = db(), user(), Q.context().workflow
+    from engine.services.casework import offered, workflow_of
+    s, u = db(), user()
+    wf = workflow_of(p, Q.context().workflow)
     # a denouncer's identity never leaves through the API, whoever asks (Luật Tố cáo art. 47-48):
     # those handling the case read it on the case page, where each showing is recorded
     personal = sees_personal_data(u, p) and not protects_identity(p)
@@ -37,7 +40,7 @@ def case_body(p: Petition) -> dict:
     d["personal_data"] = personal
     d["identity_protected"] = protects_identity(p)
     d["petitioner_count"] = len(p.petitioners)
-    d["actions"] = [a.name for a in allowed_actions(wf, CurrentUser(u), p)]
+    d["actions"] = [a.name for a in allowed_actions(wf, CurrentUser(u), p) if offered(a, p, Q.today()) is None]
     return d
 
 

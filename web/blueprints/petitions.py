@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -21,6 +21,7 @@ from web.dbsession import after_commit, db, unit_of_work
 from web.deadlines import badge
 from web.forms import error_text
 from web.listing import badges, page_number, read_filters
+from web import casework_view
 
 bp = Blueprint("petitions", __name__)
 
@@ -76,12 +77,15 @@ def _detail(p: Petition, errors=None, values=None, status=200, open_action=None)
     s = db()
     ctx = Q.context()
     user = current_user
+    wf = g.workflow = casework_view.workflow_of(p, ctx)  # labels on this page are the case's workflow's
     clocks = []
+    ledger = casework_view.suspensions(s, [c.id for c in p.clocks])
     for c in p.clocks:
         journal = list(s.scalars(select(ClockJournal).where(ClockJournal.clock_id == c.id).order_by(ClockJournal.id)))
-        clocks.append({"clock": c, "why": explain_clock(c, ctx.cal), "journal": journal})
+        clocks.append({"clock": c, "why": explain_clock(c, ctx.cal), "journal": journal,
+                       "suspensions": ledger.get(c.id, []), "cap": casework_view.cap_of(ctx, p, c, wf)})
     events = list(s.scalars(select(Event).where(Event.petition_id == p.id).order_by(Event.seq)))
-    actions = allowed_actions(ctx.workflow, user, p)
+    actions = casework_view.offered_actions(wf, user, p, Q.today())
     departments = Q.departments_under(s, p.unit_id) if any("department" in a.fields for a in actions) else []
     linked = {}
     for rel in ("escalated_to", "escalated_from"):
@@ -95,7 +99,8 @@ def _detail(p: Petition, errors=None, values=None, status=200, open_action=None)
     follow = None if followed is None else {
         "p": followed, "badge": badge(followed, Q.today(), ctx.cal), "readable": linked["escalated_to"][1]}
     verifier = user.role == "auditor"
-    return render_template("detail.html", p=p, clocks=clocks, events=events, actions=actions,
+    return render_template("detail.html", p=p, clocks=clocks, events=events, actions=actions, case_wf=wf,
+                           letter=casework_view.letter_block(s, user.model(), p),
                            departments=departments, errors=errors or {},
                            values=values or {}, badge=badge(p, Q.today(), ctx.cal), linked=linked, follow=follow,
                            open_action=open_action, today=Q.today(), names=_names(s, events),
@@ -154,7 +159,7 @@ def _past_extension_warning(p, adef, params, today, cal) -> str | None:
         until = parse_date(params["until"], "until") if "until" in params else None
         if (days is None) == (until is None):
             return None
-        new = extended_due(cal, c.due_date, days, until)
+        new = extended_due(cal, c.due_date, days, until, working=c.working)
     except (ValueError, DomainError):
         return None  # the service gives the message next to the field
     if new >= today:
@@ -175,10 +180,11 @@ STATUS = {ValidationError: 400, IllegalTransition: 409, VersionConflict: 409, Fo
 def act(code, action):
     p = scoped_petition(code)
     ctx = Q.context()
-    adef = ctx.workflow.actions.get(action)
+    wf = g.workflow = casework_view.workflow_of(p, ctx)
+    adef = wf.actions.get(action)
     if adef is None:
         abort(404)
-    if adef not in allowed_actions(ctx.workflow, current_user, p):
+    if adef not in allowed_actions(wf, current_user, p):
         if current_user.role not in adef.roles and current_user.role != "admin":
             abort(403)
     form = request.form
@@ -210,15 +216,17 @@ def act(code, action):
         if isinstance(exc, VersionConflict):
             msg = _("Someone else acted on this petition first (it is now: %(state)s). "
                     "The page shows the current state; check it and try again if still needed.",
-                    state=ctx.workflow.state_label(fresh.state, _lang()))
+                    state=wf.state_label(fresh.state, _lang()))
             field = "form"
         else:
             msg = error_text(exc)
         return _refuse(code, action, field, str(msg), values)
     after_commit(outbox)
-    flash(_("Done: %(action)s.", action=ctx.workflow.action_label(action, _lang())), "success")
-    if created:
+    flash(_("Done: %(action)s.", action=wf.action_label(action, _lang())), "success")
+    if created and adef.escalate:
         flash(_("A linked petition %(code)s was opened at the level above.", code=created), "info")
+    elif created:
+        flash(_("Case %(code)s was opened from this letter.", code=created), "info")
     return redirect(url_for("petitions.detail", code=code))
 
 
