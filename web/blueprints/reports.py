@@ -51,7 +51,8 @@ from engine.language.errors import DomainError  # noqa: E402
 from engine.persistence.models import OrgUnit  # noqa: E402
 from engine.reports import (CLOCKS, FIGURES, appendix2, appendix2_items, export, ontime_items,  # noqa: E402
                             ontime_rate_chart, ontime_report)
-from engine.reports.appendix2 import COLUMNS, LINE_BY_KEY, LINES, TITLE, party_heading  # noqa: E402
+from engine.reports.appendix2 import LINE_BY_KEY, LINES, TITLE, party_heading  # noqa: E402
+from engine.reports.levels import layout as appendix2_layout  # noqa: E402
 from engine.reports.periods import period as report_period  # noqa: E402
 from web.forms import error_text, parse_filter_date  # noqa: E402
 from web.i18n import current_lang  # noqa: E402
@@ -223,12 +224,39 @@ def _annex_params(errors: dict) -> dict:
         a, b = _read_range(errors, date(year, 1, 1), today)
     else:
         a, b = report_period(kind, year, month)
-    return {"unit": unit, "from": a, "to": b, "period": kind, "year": year, "month": month}
+    scope = _choice("scope", ANNEX_SCOPES, errors, _scope_labels()) or "subtree"
+    chairs = _choice("chairs", ANNEX_CHAIRS, errors, _chairs_labels()) or "party_head"
+    by_unit = request.args.get("by_unit") in ("1", "on", "true")
+    return {"unit": unit, "from": a, "to": b, "period": kind, "year": year, "month": month, "scope": scope,
+            "chairs": chairs, "by_unit": by_unit}
 
 
 def _annex_args(p: dict) -> dict:
-    return {"unit": p["unit"].code if p["unit"] else request.args.get("unit", ""), "period": "custom",
-            "from": p["from"].isoformat(), "to": p["to"].isoformat()}
+    out = {"unit": p["unit"].code if p["unit"] else request.args.get("unit", ""), "period": "custom",
+           "from": p["from"].isoformat(), "to": p["to"].isoformat()}
+    if p.get("scope", "subtree") != "subtree":
+        out["scope"] = p["scope"]
+    if p.get("chairs", "party_head") != "party_head":
+        out["chairs"] = p["chairs"]
+    if p.get("by_unit"):
+        out["by_unit"] = "1"
+    return out
+
+
+def _annex_options(p: dict) -> dict:
+    return {"scope": p["scope"], "by_unit": p["by_unit"], "chairs": p["chairs"]}
+
+
+ANNEX_SCOPES = ("subtree", "unit")
+ANNEX_CHAIRS = ("party_head", "all")
+
+
+def _scope_labels() -> dict:
+    return {"subtree": _("With the units below"), "unit": _("This unit only")}
+
+
+def _chairs_labels() -> dict:
+    return {"party_head": _("Head of the party committee"), "all": _("All chairs")}
 
 
 @bp.route("/reports/appendix2")
@@ -244,7 +272,7 @@ def appendix2_page():
     rep = None
     if not errors:
         try:
-            rep = appendix2(s, p["unit"].code, p["from"], p["to"])
+            rep = appendix2(s, p["unit"].code, p["from"], p["to"], **_annex_options(p))
         except DomainError as exc:
             errors[exc.field or "unit"] = error_text(exc)
     if rep is not None and fmt:
@@ -255,7 +283,7 @@ def appendix2_page():
         u = p["unit"]
         head = party_heading(u.name, u.level, u.parent.name if u.parent else None, Q.today())
         title = TITLE[1 if current_lang() == "en" else 0].split(" — ", 1)
-    return render_template(template, rep=rep, errors=errors, p=p, args=_annex_args(p), lines=LINES, columns=COLUMNS,
+    return render_template(template, rep=rep, errors=errors, p=p, args=_annex_args(p), lines=LINES, columns=rep.columns if rep else (),
                            periods=PERIODS, units=_report_units(s, current_user.model()),
                            downloads=DOWNLOADS, head=head, title=title), (400 if errors else 200)
 
@@ -271,19 +299,22 @@ def appendix2_items_page():
         errors["key"] = DomainError("bad_report_bucket", field="key", value=key,
                                     choices=", ".join(LINE_BY_KEY)).message(current_lang())
     column = (request.args.get("column") or "total").strip()
-    if column not in COLUMNS:
-        errors["column"] = DomainError("bad_choice", field="column", value=column,
-                                       choices=", ".join(COLUMNS)).message(current_lang())
     page_no = page_number()
-    items, has_next = [], False
+    items, has_next, column_label = [], False, column
     if not errors:
-        items = appendix2_items(s, p["unit"].code, p["from"], p["to"], key, column, limit=ITEMS_PER_PAGE + 1,
-                                offset=(page_no - 1) * ITEMS_PER_PAGE)
+        try:
+            items = appendix2_items(s, p["unit"].code, p["from"], p["to"], key, column, limit=ITEMS_PER_PAGE + 1,
+                                    offset=(page_no - 1) * ITEMS_PER_PAGE, **_annex_options(p))
+            lay = appendix2_layout(s, p["unit"], p["from"], p["to"], p["scope"], p["by_unit"])
+            column_label = lay.label(column, current_lang())
+        except DomainError as exc:
+            errors[exc.field or "column"] = error_text(exc)
         has_next = len(items) > ITEMS_PER_PAGE
         items = items[:ITEMS_PER_PAGE]
     back = url_for("reports.appendix2_page", **_annex_args(p))
     return render_template("report_items.html", kind="appendix2", items=items, has_next=has_next, page_no=page_no,
-                           errors=errors, p=p, line=LINE_BY_KEY.get(key), column=column, back=back), \
+                           errors=errors, p=p, line=LINE_BY_KEY.get(key), column=column, column_label=column_label,
+                           back=back), \
         (400 if errors else 200)
 
 
