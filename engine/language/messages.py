@@ -249,6 +249,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "An If-Match header with the ETag of case {code} is required to change it (read the case for its ETag)"),
     "if_match_failed": ("Đơn {code} đã thay đổi (phiên bản hiện tại {actual}); If-Match mang {expected}: đọc lại rồi thử lại",
                         "Case {code} has changed (version {actual} now); If-Match carried {expected}: read it again and retry"),
+    # issue 16: Phụ lục 1 and 3 records
+    "unknown_annex_record": ("Không có bản ghi số {id}", "No record number {id}"),
+    "annex_record_out_of_scope": ("Người dùng «{username}» không được ghi nhận cho đơn vị {code} (ngoài phạm vi)",
+                                  "User '{username}' may not record for unit {code} (outside their scope)"),
+    "heads_exceed_bodies": ("Số người đứng đầu vi phạm ({n}) lớn hơn số cơ quan, đơn vị được kiểm tra, giám sát ({bodies})",
+                            "Heads found in violation ({n}) exceed the bodies inspected or supervised ({bodies})"),
 }
 
 
