@@ -50,6 +50,13 @@ def documents_by_type(session: Session, unit_ids: list[int], start: date, end: d
     return None
 
 
+def documents_register(session: Session, unit_ids: list[int], start: date, end: date) -> list[dict] | None:
+    """The documents themselves, for the review's "Biểu tổng hợp": dicts with number, issuer
+    (the issuing unit's name), summary and issued_on (a date), in date order. None while the
+    register (issue 15) is not part of this build; the integrator wires it with the count."""
+    return None
+
+
 @dataclass
 class Annex1:
     unit: str

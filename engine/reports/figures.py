@@ -44,8 +44,9 @@ LEVEL_NAMES = {"commune": ("Cấp xã, phường", "Commune level"), "district":
 
 
 def n2(n: int, lang: str = "vi") -> str:
-    """A count as the seeds write it: two digits below ten ("08 cuộc"), grouped above 999."""
-    return f"{n:02d}" if 0 <= n < 10 else format_number(n, lang)
+    """A count as the seeds write it: two digits from 1 to 9 ("08 cuộc", "05"), 0 as "0",
+    grouped above 999."""
+    return f"{n:02d}" if 0 < n < 10 else format_number(n, lang)
 
 
 def pct(part: int, whole: int) -> int | None:
@@ -63,6 +64,7 @@ class Figures:
     annex_all: Appendix2                # every chair together ("11 cuộc đối thoại; 52 cuộc tiếp")
     reception_days: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # role -> column -> figure
     notices: dict[str, dict[str, int]] = field(default_factory=dict)  # column -> {needed, met_on_time, ...}
+    annex_layout_ids: tuple[int, ...] = ()  # the units counted
 
     def level(self, column: str) -> dict:
         a = self.annex
@@ -215,7 +217,7 @@ def text_figures(session: Session, unit_code: str, date_from, date_to, *, scope:
     lay = layout(session, unit, a.date_from, a.date_to, scope=scope)
     return Figures(a.unit, a.unit_name, a.date_from, a.date_to, a.columns, a, every,
                    _reception_days(session, lay, a.date_from, a.date_to),
-                   _notices(session, lay, a.date_from, a.date_to))
+                   _notices(session, lay, a.date_from, a.date_to), tuple(sorted(lay.units)))
 
 
 def notice_items(session: Session, unit_code: str, date_from, date_to, figure: str, column: str = "total",

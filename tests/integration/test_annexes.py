@@ -329,3 +329,71 @@ def test_records_scope_and_input(org):
     with transaction(org) as s:
         rec.delete_inspection(s, first, by="c1auditor")
         assert annex3(s, "P", "2026-01-01", "2026-12-31")["checks_planned"] == 0
+
+
+# -- the review and the CLI --------------------------------------------------------------------------------
+def run_cli(db, *args):
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, DATABASE_URL=db.url.render_as_string(hide_password=False), PETITIONS_LANG="vi")
+    return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True, env=env, timeout=120)
+
+
+def _docx_text(data: bytes) -> tuple[str, list[list[list[str]]]]:
+    import io
+    from docx import Document
+    doc = Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    return text, tables
+
+
+def test_review_cli(kythuong, tmp_path):
+    out = tmp_path / "review.docx"
+    r = run_cli(kythuong, "report", "review", "--unit", "KT", "--from", KT_PERIOD[0], "--to", "31/12/2023",
+                "--format", "docx", "--out", str(out))
+    assert r.returncode == 0, r.stderr.decode()
+    text, tables = _docx_text(out.read_bytes())
+    for heading in ("I. ĐẶC ĐIỂM TÌNH HÌNH", "II. KẾT QUẢ THỰC HIỆN", "III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN",
+                    "IV. NHIỆM VỤ, GIẢI PHÁP", "PHỤ LỤC 1", "PHỤ LỤC 2", "PHỤ LỤC 3", "BIỂU TỔNG HỢP"):
+        assert heading in text, heading
+    assert "Đã tổ chức 46 cuộc tiếp dân định kỳ với 107 lượt người." in text
+    assert "11 cuộc đối thoại; 52 cuộc tiếp công dân" in text and "08 cuộc đối thoại, 46 cuộc tiếp công dân" in text
+    assert "Tổ chức 03 hội nghị, lớp tập huấn với 188 lượt cán bộ, đảng viên tham gia" in text
+    assert "Đã tổ chức 22 cuộc kiểm tra, giám sát (22 cuộc theo chương trình, kế hoạch; 0 cuộc đột xuất); " \
+           "kiểm tra 14, giám sát 12 cơ quan" in text
+    annex2 = next(t for t in tables if t[0][:3] == ["STT", "Nội dung", "Chi tiết"] and "Cấp huyện" in t[0])
+    assert annex2[0][3:] == ["Cấp xã", "Cấp huyện", "Tổng cộng"]
+    assert annex2[1][3:] == ["46", "0", "46"] and annex2[3][3:] == ["107", "0", "107"]
+    annex3_rows = next(t for t in tables if t[0][3:4] == ["Số cuộc"])
+    assert [row[3] for row in annex3_rows[1:]] == ["22", "0", "14", "12", "0", "0"]
+    sources = tables[-1]
+    assert sources[0] == ["Số liệu", "Giá trị", "Danh sách chi tiết trong hệ thống"]
+    # every figure has its list in the admin; the one for 46 receptions lists the 46 sessions
+    assert any(row[1] == "46" and "/reports/appendix2/items?" in row[2] and "key=receptions_periodic" in row[2]
+               for row in sources[1:])
+    assert all(row[2].startswith("/reports/") for row in sources[1:])
+
+    r = run_cli(kythuong, "report", "appendix2", "--unit", "KT", "--from", KT_PERIOD[0], "--to", KT_PERIOD[1],
+                "--format", "json", "--chairs", "all")
+    assert r.returncode == 0, r.stderr.decode()
+    out = json.loads(r.stdout)
+    assert out["receptions_periodic"] == {"commune": 52, "district": 0, "total": 52}
+    assert out["dialogues_periodic"]["total"] + out["dialogues_adhoc"]["total"] == 11
+    for cmd in ("annex1", "annex3", "figures"):
+        r = run_cli(kythuong, "report", cmd, "--unit", "KT", "--from", KT_PERIOD[0], "--to", KT_PERIOD[1],
+                    "--format", "json")
+        assert r.returncode == 0, (cmd, r.stderr.decode())
+    r = run_cli(kythuong, "report", "review", "--unit", "NOPE", "--from", KT_PERIOD[0], "--to", KT_PERIOD[1],
+                "--out", str(tmp_path / "x.docx"))
+    err = r.stderr.decode().strip()
+    assert r.returncode == 2 and "NOPE" in err and "Traceback" not in err and not (tmp_path / "x.docx").exists()
+    r = run_cli(kythuong, "records", "inspection", "--unit", "KT", "--on", "2023-05-02", "--kind", "inspection",
+                "--bodies", "2", "--by", "ktclerk")
+    assert r.returncode != 0 and "Traceback" not in r.stderr.decode()
+    r = run_cli(kythuong, "records", "inspection", "--unit", "KT", "--on", "2023-05-02", "--kind", "inspection",
+                "--bodies", "2", "--adhoc", "--by", "ktauditor")
+    assert r.returncode == 0, r.stderr.decode()
+    with transaction(kythuong) as s:
+        assert annex3(s, "KT", *KT_PERIOD)["checks_adhoc"] == 1
