@@ -387,3 +387,167 @@ def compliance_items_page():
     return render_template("report_compliance_items.html", items=items, has_next=has_next, page_no=page_no,
                            errors=errors, p=p, figure=figure, figure_label=_compliance_figure_labels().get(figure, ""),
                            obligation_label=label, back=back), (400 if errors else 200)
+
+
+# -- issue 16: Phụ lục 1 and 3, the text figures, their records and the drafted review -------------------------
+from flask import flash, redirect  # noqa: E402
+
+from engine.reports.annex1 import KEY_LABELS as ANNEX1_LABELS  # noqa: E402
+from engine.reports.annex1 import annex1, annex1_items  # noqa: E402
+from engine.reports.annex3 import ROWS as ANNEX3_ROWS  # noqa: E402
+from engine.reports.annex3 import annex3, annex3_items  # noqa: E402
+from engine.reports.figures import notice_items, text_figures  # noqa: E402
+from engine.reports.review import review_docx  # noqa: E402
+from engine.services import annex_records as annex_rec  # noqa: E402
+from web.dbsession import unit_of_work  # noqa: E402
+
+ANNEX_ROLES = ("auditor", "leader", "clerk")       # clerks enter the conferences; they see what they entered
+NOTICE_FIGURES = ("needed", "met_on_time", "met_late", "open_overdue", "open_on_track", "answered_at_meeting")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _notice_figure_labels() -> dict:
+    return {"needed": _("Needed a conclusion notice"), "met_on_time": _("Notice on time"),
+            "met_late": _("Notice late"), "open_overdue": _("No notice yet, overdue"),
+            "open_on_track": _("No notice yet, on track"),
+            "answered_at_meeting": _("Answered at the meeting (no notice needed)")}
+
+
+@bp.route("/reports/annexes")
+@allow(*ANNEX_ROLES)
+def annexes_page():
+    """Phụ lục 1 and 3 and the figures the review quotes, each a link to what it counts."""
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    one = three = figs = None
+    if not errors:
+        try:
+            one = annex1(s, p["unit"].code, p["from"], p["to"])
+            three = annex3(s, p["unit"].code, p["from"], p["to"])
+            figs = text_figures(s, p["unit"].code, p["from"], p["to"])
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+    return render_template("report_annexes.html", one=one, three=three, figs=figs, errors=errors, p=p,
+                           args=_annex_args(p), periods=PERIODS, units=_report_units(s, current_user.model()),
+                           annex1_labels=ANNEX1_LABELS, annex3_rows=ANNEX3_ROWS,
+                           notice_labels=_notice_figure_labels(), line_by_key=LINE_BY_KEY), (400 if errors else 200)
+
+
+@bp.route("/reports/review.docx")
+@allow("auditor", "leader")
+def review_download():
+    """The drafted review (Word) for the unit and period of the annexes page."""
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    if not errors:
+        try:
+            data = review_docx(s, p["unit"].code, p["from"], p["to"], link_base=request.url_root.rstrip("/"))
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+        else:
+            name = f"du-thao-bao-cao-{p['unit'].code}-{p['from']:%Y%m%d}-{p['to']:%Y%m%d}.docx"
+            return Response(data, mimetype=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return render_template("report_annexes.html", one=None, three=None, figs=None, errors=errors, p=p,
+                           args=_annex_args(p), periods=PERIODS, units=_report_units(s, current_user.model()),
+                           annex1_labels=ANNEX1_LABELS, annex3_rows=ANNEX3_ROWS,
+                           notice_labels=_notice_figure_labels(), line_by_key=LINE_BY_KEY), 400
+
+
+@bp.route("/reports/notices/items")
+@allow(*ANNEX_ROLES)
+def notice_items_page():
+    """The petitions behind a conclusion-notice figure of the review."""
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    figure = _choice("figure", NOTICE_FIGURES, errors, _notice_figure_labels()) or "needed"
+    column = (request.args.get("column") or "total").strip()
+    items = []
+    if not errors:
+        try:
+            items = notice_items(s, p["unit"].code, p["from"], p["to"], figure, column)
+        except DomainError as exc:
+            errors[exc.field or "column"] = error_text(exc)
+    return render_template("report_annex_records.html", which="notices", items=items[:500], more=len(items) > 500,
+                           errors=errors, p=p, args=_annex_args(p), title=_notice_figure_labels()[figure],
+                           may_write=False, form={}), (400 if errors else 200)
+
+
+def _records_page(which: str, form_values: dict | None = None, form_errors: dict | None = None, status: int = 200):
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    items = []
+    if not errors:
+        try:
+            items = (annex1_items if which == "outreach" else annex3_items)(s, p["unit"].code, p["from"], p["to"])
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+    roles = annex_rec.OUTREACH_ROLES if which == "outreach" else annex_rec.INSPECTION_ROLES
+    title = _("Conferences and training sessions") if which == "outreach" else _("Inspections and supervisions")
+    return render_template("report_annex_records.html", which=which, items=items, more=False,
+                           errors={**errors, **(form_errors or {})}, p=p, args=_annex_args(p), title=title,
+                           may_write=current_user.role in roles + ("admin",), form=form_values or {}), \
+        (400 if errors else status)
+
+
+@bp.route("/reports/annexes/outreach", methods=["GET", "POST"])
+@allow(*ANNEX_ROLES)
+def outreach_page():
+    return _record_form("outreach")
+
+
+@bp.route("/reports/annexes/inspections", methods=["GET", "POST"])
+@allow(*ANNEX_ROLES)
+def inspections_page():
+    return _record_form("inspection")
+
+
+def _record_form(which: str):
+    if request.method == "GET":
+        return _records_page(which)
+    roles = annex_rec.OUTREACH_ROLES if which == "outreach" else annex_rec.INSPECTION_ROLES
+    if current_user.role not in roles + ("admin",):
+        abort(403)
+    f = request.form
+    values = {k: f.get(k, "") for k in ("unit", "held_on", "kind", "title", "participants", "materials", "note",
+                                         "planned", "bodies", "heads_disciplined", "heads_violating", "subject",
+                                         "findings")}
+    try:
+        with unit_of_work() as s:
+            user = annex_rec.user_by_name(s, current_user.username)
+            if which == "outreach":
+                annex_rec.add_outreach(s, values["unit"], values["held_on"], values["kind"], values["title"],
+                                       values["participants"] or 0, values["materials"] or 0, values["note"], by=user)
+            else:
+                annex_rec.add_inspection(s, values["unit"], values["held_on"], values["kind"],
+                                         values["planned"] != "adhoc", values["bodies"] or 0,
+                                         values["heads_disciplined"] or 0, values["heads_violating"] or 0,
+                                         values["subject"], values["findings"], by=user)
+    except DomainError as exc:
+        if exc.code in ("annex_record_out_of_scope", "role_cannot"):
+            abort(403)
+        return _records_page(which, values, {"record_" + (exc.field or "unit"): error_text(exc)}, 400)
+    flash(_("Recorded."), "ok")
+    return redirect(request.full_path if request.query_string else request.path)
+
+
+@bp.route("/reports/annexes/<which>/<int:record_id>/delete", methods=["POST"])
+@allow(*ANNEX_ROLES)
+def record_delete(which: str, record_id: int):
+    if which not in ("outreach", "inspections"):
+        abort(404)
+    try:
+        with unit_of_work() as s:
+            user = annex_rec.user_by_name(s, current_user.username)
+            (annex_rec.delete_outreach if which == "outreach" else annex_rec.delete_inspection)(s, record_id, by=user)
+    except DomainError as exc:
+        if exc.code == "unknown_annex_record":
+            abort(404)
+        abort(403)
+    flash(_("Removed."), "ok")
+    back = request.form.get("next") or ""
+    return redirect(back if back.startswith("/reports/annexes/") else url_for(
+        "reports.outreach_page" if which == "outreach" else "reports.inspections_page"))
