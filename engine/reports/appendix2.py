@@ -70,7 +70,7 @@ from sqlalchemy.orm import Session
 from engine.deadlines.timeutil import parse_date
 from engine.language.errors import ValidationError
 from engine.persistence.models import Petition, ReceptionSession
-from engine.reports.asof import acted_on_by, reopen_count_as_of, state_as_of
+from engine.reports.asof import acted_on_by, reopen_count_as_of, state_as_of, untouched_since, without_jit
 from engine.reports.levels import COLUMN_LABELS, LEVEL_COLUMNS, SCOPES, Layout, layout
 from engine.services.common import unit_by_code
 
@@ -309,9 +309,12 @@ def _in_scope(lay: Layout, col, ids: list[int] | None = None) -> list:
 
 
 def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: str = "subtree",
-              by_unit: bool = False, chairs: str = "party_head") -> Appendix2:
-    """The annex for `unit_code` (and, by default, its subtree) over [date_from, date_to]."""
+              by_unit: bool = False, chairs: str = "party_head", petition_rows: bool = True) -> Appendix2:
+    """The annex for `unit_code` (and, by default, its subtree) over [date_from, date_to].
+    `petition_rows=False` leaves rows 4 and 6–9 at 0 (for a second look at the sessions
+    under another `chairs`, as the text figures need, without counting the petitions again)."""
     unit, start, end, lay = _layout(session, unit_code, date_from, date_to, scope, by_unit, chairs)
+    without_jit(session)
     figures = {k: dict.fromkeys(lay.columns, 0) for k in ALL_KEYS}
 
     def add(key: str, unit_id: int, n) -> None:
@@ -332,52 +335,84 @@ def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: st
             if kind in kinds and whose == counted:
                 add(key, unit_id, values[col])
 
-    st, ro = state_as_of(end), reopen_count_as_of(end)
-    inner = (select(Petition.id, Petition.unit_id, Petition.category, Petition.complex_prolonged,
-                    Petition.is_group, Petition.incited, Petition.escalated_from_id,
-                    st.label("st"), ro.label("ro"),
-                    case((Petition.escalated_from_id.is_not(None), case((acted_on_by(end), 1), else_=0)),
-                         else_=0).label("acted"))
-             .where(Petition.received_on >= start, Petition.received_on <= end, *_in_scope(lay, Petition.unit_id))
-             .subquery())
-    preds = _subquery_predicates(inner)
-    cols = [func.sum(case((pred, 1), else_=0)).label(key) for key, pred in preds.items()]
-    for rec in session.execute(select(inner.c.unit_id, *cols).group_by(inner.c.unit_id)):
-        for key in preds:
-            add(key, rec.unit_id, getattr(rec, key))
-
+    # One row per (unit, state as of the end, …) group: the as-of expressions are evaluated
+    # once per petition and the row predicates run here on a few hundred groups (the same
+    # rules as `_petition_predicates`, which the drill-down uses; the tests hold them equal).
     P = Petition
-    ost = state_as_of(end)
-    opreds = _opinion_predicates(ost)
-    ocols = [func.sum(case((pred, 1), else_=0)).label(key) for key, pred in opreds.items()]
-    for rec in session.execute(
-            select(P.unit_id, *ocols).join(S, S.id == P.session_id)
-            .where(P.received_on >= start, P.received_on <= end, S.status == "held", S.kind.in_(_SESSION_KINDS),
-                   counted_chair(chairs), P.escalated_from_id.is_(None), *_in_scope(lay, P.unit_id))
-            .group_by(P.unit_id)):
-        for key in opreds:
-            add(key, rec.unit_id, getattr(rec, key))
+    # Two passes: the petitions untouched since the period's end read their current state
+    # (a plain grouped scan); the others replay their events (correlated look-ups on few rows).
+    untouched = untouched_since(end)
+    passes = ((False, P.state, P.reopen_count), (True, state_as_of(end), reopen_count_as_of(end)))
+    for touched, st, ro in passes if petition_rows else ():
+        keys = (P.unit_id, st.label("st"), case((ro > 0, 1), else_=0).label("reopened"),
+                case((P.escalated_from_id.is_not(None), 1), else_=0).label("copy"),
+                case((P.category == "cadre_degradation", 1), else_=0).label("deg"), P.complex_prolonged, P.is_group,
+                P.incited)
+        inner = (select(*keys).where(P.received_on >= start, P.received_on <= end, ~untouched if touched else untouched,
+                                     *_in_scope(lay, P.unit_id))
+                 .subquery())
+        cols = [inner.c[k] for k in ("unit_id", "st", "reopened", "copy", "deg", "complex_prolonged", "is_group",
+                                     "incited")]
+        for unit_id, state, reopened, copy, deg, cplx, grp, incited, n in session.execute(
+                select(*cols, func.count()).group_by(*cols)):
+            for key in _row_keys(state, bool(reopened), False, bool(copy), bool(deg), bool(cplx), bool(grp),
+                                 bool(incited)):
+                add(key, unit_id, n)
+    # Row 8 reads the event log of the escalated copies only (a few in a thousand petitions).
+    for unit_id, grp_or_cplx, incited, n in () if not petition_rows else session.execute(
+            select(P.unit_id, or_(P.is_group.is_(True), P.complex_prolonged.is_(True)), P.incited, func.count())
+            .where(P.received_on >= start, P.received_on <= end, P.escalated_from_id.is_not(None),
+                   acted_on_by(end), *_in_scope(lay, P.unit_id))
+            .group_by(P.unit_id, or_(P.is_group.is_(True), P.complex_prolonged.is_(True)), P.incited)):
+        add("directed", unit_id, n)
+        if grp_or_cplx:
+            add("directed_crowded", unit_id, n)
+        if incited:
+            add("directed_incited", unit_id, n)
+
+    S = ReceptionSession
+    for touched, ost in ((False, P.state), (True, state_as_of(end))):
+        oinner = (select(P.unit_id, ost.label("st")).join(S, S.id == P.session_id)
+                  .where(P.received_on >= start, P.received_on <= end, S.status == "held",
+                         S.kind.in_(_SESSION_KINDS), counted_chair(chairs), P.escalated_from_id.is_(None),
+                         ~untouched if touched else untouched, *_in_scope(lay, P.unit_id))
+                  .subquery())
+        for unit_id, state, n in session.execute(select(oinner.c.unit_id, oinner.c.st, func.count())
+                                                 .group_by(oinner.c.unit_id, oinner.c.st)):
+            add("opinions_raised", unit_id, n)
+            if state == "answered":
+                add("answered_at_meeting", unit_id, n)
+            elif state in ("resolved", "closed"):
+                add("resolved_after_meeting", unit_id, n)
     return Appendix2(unit.code, unit.name, start, end, figures, lay.columns, lay.labels, scope, by_unit, chairs)
 
 
-def _subquery_predicates(q) -> dict:
-    """The row predicates over the inner query's columns (state and reopen count as of the end)."""
-    st, ro = q.c.st, q.c.ro
-    within = and_(q.c.escalated_from_id.is_(None), st.notin_(("escalated", "referred")))
-    directed = and_(q.c.escalated_from_id.is_not(None), q.c.acted == 1)
-    deg = q.c.category == "cadre_degradation"
-    return {
-        "complex_prolonged": q.c.complex_prolonged.is_(True),
-        "degradation_handled": and_(deg, st.in_(_HANDLED)),
-        "degradation_unhandled": and_(deg, st.in_(_OPEN)),
-        "resolved_no_further": and_(within, st.in_(("resolved", "closed", "answered")), ro == 0),
-        "resolved_still_complained": and_(within, ro > 0),
-        "in_progress": and_(within, st.in_(_OPEN), ro == 0),
-        "directed": directed,
-        "directed_crowded": and_(directed, or_(q.c.is_group.is_(True), q.c.complex_prolonged.is_(True))),
-        "directed_incited": and_(directed, q.c.incited.is_(True)),
-        "guided_elsewhere": st == "referred",
-    }
+def _row_keys(st: str, reopened: bool, acted: bool, copy: bool, deg: bool, cplx: bool, grp: bool,
+              incited: bool) -> list[str]:
+    """The rows of the annex a petition counts in — `_petition_predicates` in Python."""
+    out = []
+    if cplx:
+        out.append("complex_prolonged")
+    if deg and st in _HANDLED:
+        out.append("degradation_handled")
+    if deg and st in _OPEN:
+        out.append("degradation_unhandled")
+    if not copy and st not in ("escalated", "referred"):  # within authority
+        if st in ("resolved", "closed", "answered") and not reopened:
+            out.append("resolved_no_further")
+        if reopened:
+            out.append("resolved_still_complained")
+        if st in _OPEN and not reopened:
+            out.append("in_progress")
+    if copy and acted:  # row 8 is counted apart (see `appendix2`): `acted` is False there
+        out.append("directed")
+        if grp or cplx:
+            out.append("directed_crowded")
+        if incited:
+            out.append("directed_incited")
+    if st == "referred":
+        out.append("guided_elsewhere")
+    return out
 
 
 def appendix2_items(session: Session, unit_code: str, date_from, date_to, key: str, column: str = "total",

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, exists, func, literal, select
+from sqlalchemy import case, exists, func, literal, select, text
+from sqlalchemy.orm import Session
 
 from engine.deadlines.timeutil import end_of_day
 from engine.persistence.models import Event, Petition
@@ -35,6 +36,20 @@ def workflow_actions(workflow: str = "regulation11") -> tuple[str, ...]:
 
 def _untouched_since(d: date):
     return Petition.updated_at <= end_of_day(d)
+
+
+def untouched_since(d: date):
+    """SQL condition: no event recorded after the end of `d` (the current state is the state
+    as of `d`). Reports split on it: a plain query for these, the replay for the others."""
+    return _untouched_since(d)
+
+
+def current_state():
+    return Petition.state
+
+
+def current_reopen_count():
+    return Petition.reopen_count
 
 
 def state_as_of(d: date, workflow: str = "regulation11"):
@@ -62,3 +77,11 @@ def acted_on_by(d: date, workflow: str = "regulation11"):
     return exists().where(E.petition_id == Petition.id, E.effective_on <= d,
                           E.action.in_(workflow_actions(workflow)))
 
+
+
+def without_jit(session: Session) -> None:
+    """PostgreSQL's JIT compiles a query's expressions before running it; for these report
+    queries (CASEs over correlated sub-plans, run once) compiling costs seconds and running
+    milliseconds. Turned off for the rest of the transaction only (SET LOCAL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))

@@ -212,7 +212,7 @@ def _notices(session: Session, lay, start: date, end: date) -> dict:
 
 def text_figures(session: Session, unit_code: str, date_from, date_to, *, scope: str = "subtree") -> Figures:
     a = appendix2(session, unit_code, date_from, date_to, scope=scope)
-    every = appendix2(session, unit_code, date_from, date_to, scope=scope, chairs="all")
+    every = appendix2(session, unit_code, date_from, date_to, scope=scope, chairs="all", petition_rows=False)
     unit = unit_by_code(session, unit_code)
     lay = layout(session, unit, a.date_from, a.date_to, scope=scope)
     return Figures(a.unit, a.unit_name, a.date_from, a.date_to, a.columns, a, every,
