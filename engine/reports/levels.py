@@ -37,7 +37,7 @@ _LEVEL_TO_COLUMN = {"province": "province", "district": "district", "commune": "
                     "special_zone": "commune"}
 
 
-def level_column(unit: OrgUnit, units: dict[int, OrgUnit]) -> str:
+def level_column(unit, units: dict) -> str:
     """The annex column of a unit's events (a department takes its parent's)."""
     seen = set()
     while unit.level == "department" and unit.parent_id in units and unit.id not in seen:
@@ -46,8 +46,20 @@ def level_column(unit: OrgUnit, units: dict[int, OrgUnit]) -> str:
     return _LEVEL_TO_COLUMN.get(unit.level, "commune")
 
 
-def _overlaps(u: OrgUnit, start: date, end: date) -> bool:
+def _overlaps(u, start: date, end: date) -> bool:
     return (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)
+
+
+def _all_units(session: Session) -> dict:
+    """Every unit as a light row (id, code, name, level, parent_id, valid_from, valid_to),
+    loaded once per session: a review builds several layouts over the same tree."""
+    cache = session.info.get("_annex_units")
+    if cache is None:
+        U = OrgUnit
+        cache = {r.id: r for r in session.execute(select(U.id, U.code, U.name, U.level, U.parent_id, U.valid_from,
+                                                         U.valid_to))}
+        session.info["_annex_units"] = cache
+    return cache
 
 
 @dataclass
@@ -72,7 +84,7 @@ class Layout:
 
 def layout(session: Session, root: OrgUnit, start: date, end: date, scope: str = "subtree",
            by_unit: bool = False) -> Layout:
-    everything = {u.id: u for u in session.scalars(select(OrgUnit))}
+    everything = _all_units(session)
     if scope == "unit":  # the unit itself and its own departments
         ids = {root.id} | {u.id for u in everything.values() if u.parent_id == root.id and u.level == "department"}
     else:

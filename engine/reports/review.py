@@ -172,10 +172,9 @@ def _table(doc, headers: list[str], rows: list[list], widths: list[float] | None
             cells[j].text = "" if v is None else (n2(v) if isinstance(v, int) else str(v))
             if isinstance(v, int):
                 cells[j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if widths:
-        for row in t.rows:
-            for j, w in enumerate(widths):
-                row.cells[j].width = Cm(w)
+    if widths:  # the grid's column widths (per-cell widths cost a walk of the table per cell)
+        for j, w in enumerate(widths):
+            t.columns[j].width = Cm(w)
     return t
 
 
