@@ -138,7 +138,7 @@ LINES: tuple[Line, ...] = (
                                         "Exploited / incited cases directed or coordinated"), "petitions"),
     Line("guided_elsewhere", "9", _G9, ("Số vụ việc hướng dẫn người phản ánh, kiến nghị, KNTC đến cơ quan chức năng, "
                                         "người có thẩm quyền", "Petitioners guided to the competent agency"), "petitions"),
-    Line("dialogues", "", _GD, ("Tổng số", "All"), "sessions", informative=True),
+    Line("dialogues", "", _GD, ("Tất cả các hình thức", "All kinds"), "sessions", informative=True),
     Line("dialogues_periodic", "", _GD, ("Định kỳ", "Periodic"), "sessions", informative=True),
     Line("dialogues_adhoc", "", _GD, ("Đột xuất", "Ad hoc"), "sessions", informative=True),
     Line("dialogues_thematic", "", _GD, ("Chuyên đề", "Thematic"), "sessions", informative=True),

@@ -6,9 +6,11 @@ and its effective dates (``OrgUnit.valid_from`` / ``valid_to``), so its sessions
 petitions land in the district column, not the commune one. A department counts in its
 parent unit's column; wards and special zones are commune level.
 
-Columns of a report: ``commune`` always; ``district`` when the period reaches back before
-the end of the district level or a district-level unit in scope was in force during it;
-``province`` when the scope holds a province-level unit; then ``total``. With ``by_unit``,
+Columns of a report — the levels of local government the period has: ``commune`` always;
+``district`` when the period reaches back before the end of the district level or a
+district-level unit in scope was in force during it (the seeds' "Cấp xã | Cấp huyện | Tổng
+cộng"); ``province`` when the scope holds a province-level unit or the period runs past
+the reform (the two-level annex "Cấp xã | Cấp tỉnh"); then ``total``. With ``by_unit``,
 one column per unit directly below the report's unit (its subtree summed), the unit's own
 figures first, then ``total`` — a province sees its communes side by side.
 """
@@ -110,8 +112,8 @@ def layout(session: Session, root: OrgUnit, start: date, end: date, scope: str =
         if start <= DISTRICT_LEVEL_LAST_DAY or any(
                 c == "district" and _overlaps(units[i], start, end) for i, c in column_of.items()):
             present.add("district")
-        if any(c == "province" for c in column_of.values()):
-            present.add("province")
+        if end > DISTRICT_LEVEL_LAST_DAY or any(c == "province" for c in column_of.values()):
+            present.add("province")  # since the reform the annex's two levels are xã and tỉnh
         columns = tuple(c for c in LEVEL_COLUMNS if c in present) + ("total",)
         labels = dict(COLUMN_LABELS)
     return Layout(root, units, column_of, columns, labels, all_units=len(units) >= len(everything))

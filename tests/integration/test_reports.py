@@ -209,7 +209,7 @@ def test_appendix2_rows(org, ctx, data):
         assert prog == {data[k] for k in "ABCDG"}
         assert appendix2_items(s, "P", *SEPT, "directed", "province") == []
         c1 = appendix2(s, "C1", *SEPT)
-        assert c1["people_periodic"] == {"commune": 4, "total": 4}  # a commune's annex has no province column
+        assert c1["people_periodic"] == {"commune": 4, "province": 0, "total": 4}  # the two levels since 2025
         assert set(c1.to_dict()) >= set(KEYS)
 
 
