@@ -51,7 +51,7 @@ SELECT id, 2, CASE state WHEN 'answered' THEN 'answer_at_meeting' WHEN 'referred
                          WHEN 'escalated' THEN 'escalate' ELSE 'conclude' END, 'bench',
        (coalesce(notice_on, received_on + 2) + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh',
        coalesce(notice_on, received_on + 2), '{}', '{}', '{}', 'bench', 'bench'
-FROM petitions WHERE state <> 'received' AND (escalated_from_id IS NULL OR id % 160 = 0);
+FROM petitions WHERE (state <> 'received' AND escalated_from_id IS NULL) OR (escalated_from_id IS NOT NULL AND id % 160 = 0);
 INSERT INTO events (petition_id, seq, action, actor, at, effective_on, before, after, data, prev_hash, hash)
 SELECT id, 3, 'resolve', 'bench', (resolved_on + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh', resolved_on,
        '{}', '{}', '{}', 'bench', 'bench' FROM petitions WHERE state IN ('resolved', 'closed');

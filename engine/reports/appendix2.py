@@ -311,7 +311,7 @@ def _in_scope(lay: Layout, col, ids: list[int] | None = None) -> list:
 def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: str = "subtree",
               by_unit: bool = False, chairs: str = "party_head", petition_rows: bool = True) -> Appendix2:
     """The annex for `unit_code` (and, by default, its subtree) over [date_from, date_to].
-    `petition_rows=False` leaves rows 4 and 6–9 at 0 (for a second look at the sessions
+    `petition_rows=False` leaves rows 4 and 6–9 and the opinions at 0 (for a second look at the sessions
     under another `chairs`, as the text figures need, without counting the petitions again)."""
     unit, start, end, lay = _layout(session, unit_code, date_from, date_to, scope, by_unit, chairs)
     without_jit(session)
@@ -342,7 +342,16 @@ def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: st
     # Two passes: the petitions untouched since the period's end read their current state
     # (a plain grouped scan); the others replay their events (correlated look-ups on few rows).
     untouched = untouched_since(end)
-    passes = ((False, P.state, P.reopen_count), (True, state_as_of(end), reopen_count_as_of(end)))
+    if petition_rows:  # untouched: one grouped scan with the rows' predicates on the current columns
+        preds = {k: v for k, v in _petition_predicates(P.state, P.reopen_count, literal(False)).items()
+                 if not k.startswith("directed")}
+        for rec in session.execute(
+                select(P.unit_id, *[func.sum(case((pred, 1), else_=0)).label(k) for k, pred in preds.items()])
+                .where(P.received_on >= start, P.received_on <= end, untouched, *_in_scope(lay, P.unit_id))
+                .group_by(P.unit_id)):
+            for key in preds:
+                add(key, rec.unit_id, getattr(rec, key))
+    passes = ((True, state_as_of(end), reopen_count_as_of(end)),)
     for touched, st, ro in passes if petition_rows else ():
         keys = (P.unit_id, st.label("st"), case((ro > 0, 1), else_=0).label("reopened"),
                 case((P.escalated_from_id.is_not(None), 1), else_=0).label("copy"),
@@ -371,7 +380,7 @@ def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: st
             add("directed_incited", unit_id, n)
 
     S = ReceptionSession
-    for touched, ost in ((False, P.state), (True, state_as_of(end))):
+    for touched, ost in ((False, P.state), (True, state_as_of(end))) if petition_rows else ():
         oinner = (select(P.unit_id, ost.label("st")).join(S, S.id == P.session_id)
                   .where(P.received_on >= start, P.received_on <= end, S.status == "held",
                          S.kind.in_(_SESSION_KINDS), counted_chair(chairs), P.escalated_from_id.is_(None),
