@@ -54,14 +54,130 @@ def report_ontime(unit_code, date_from, date_to, fmt, out, by, clock, as_of):
 
 @report.command("appendix2")
 @_period_options
-def report_appendix2(unit_code, date_from, date_to, fmt, out):
-    """Phụ lục 2 (Quy định 11-QĐi/TW) for a unit and its subtree over a period."""
+@click.option("--scope", type=click.Choice(["subtree", "unit"]), default="subtree", show_default=True,
+              help="subtree: the unit with the units below it; unit: the unit alone (with its departments).")
+@click.option("--by-unit", is_flag=True, help="One column per unit directly below instead of one per level.")
+@click.option("--chairs", type=click.Choice(["party_head", "all"]), default="party_head", show_default=True,
+              help="Whose sessions rows 1–3 and 5 count: the head of the party committee (Regulation 11) or all.")
+def report_appendix2(unit_code, date_from, date_to, fmt, out, scope, by_unit, chairs):
+    """Phụ lục 2 (Quy định 11-QĐi/TW) for a unit and its subtree over a period; states as of the period's end."""
     from engine.reports import appendix2, export
     from engine.reports.periods import check_range
     check_range(date_from, date_to)
     with ReportTx() as s:
-        rep = appendix2(s, unit_code, date_from, date_to)
+        rep = appendix2(s, unit_code, date_from, date_to, scope=scope, by_unit=by_unit, chairs=chairs)
     _emit(export(rep, fmt, lang()), out)
+
+
+def _simple_table(headers: list, rows: list[list]) -> str:
+    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [min(60, max(len(r[i]) for r in cells)) for i in range(len(headers))]
+    return "\n".join("  ".join(c[:w].ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells)
+
+
+def _annex_command(name: str, doc: str):
+    @report.command(name, help=doc)
+    @click.option("--format", "fmt", default="table", type=click.Choice(["table", "json"]), show_default=True)
+    @click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+    @click.option("--to", "date_to", required=True, help="YYYY-MM-DD or dd/mm/yyyy (included)")
+    @click.option("--from", "date_from", required=True, help="YYYY-MM-DD or dd/mm/yyyy")
+    @click.option("--unit", "unit_code", required=True, help="Unit code: the report covers it and its subtree.")
+    def command(unit_code, date_from, date_to, fmt, out):
+        import json
+        from engine.reports.periods import check_range
+        check_range(date_from, date_to)
+        with ReportTx() as s:
+            if name == "annex1":
+                from engine.reports.annex1 import annex1, annex1_table
+                rep = annex1(s, unit_code, date_from, date_to)
+                table = annex1_table(rep, lang())
+            elif name == "annex3":
+                from engine.reports.annex3 import annex3, annex3_table
+                rep = annex3(s, unit_code, date_from, date_to)
+                table = annex3_table(rep, lang())
+            else:
+                from engine.reports.figures import text_figures
+                rep = text_figures(s, unit_code, date_from, date_to)
+                table = None
+        if fmt == "json":
+            _emit(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2, default=str), out)
+        elif table is not None:
+            _emit(_simple_table(*table), out)
+        else:
+            lines = []
+            for column in rep.columns:
+                lines.append(f"[{rep.annex.column_label(column, lang())}]")
+                lines.extend(rep.sentences(column, lang()) or ["—"])
+            _emit("\n".join(lines), out)
+    return command
+
+
+_annex_command("annex1", "Phụ lục 1: documents issued (from the documents register), conferences and training "
+                         "sessions, participants, materials.")
+_annex_command("annex3", "Phụ lục 3: inspections and supervisions of the heads of party committees.")
+_annex_command("figures", "The figures the review quotes in its text, per level, written as the seeds write them.")
+
+
+@report.command("review")
+@click.option("--unit", "unit_code", required=True, help="Unit code: the review covers it and its subtree.")
+@click.option("--from", "date_from", required=True, help="YYYY-MM-DD or dd/mm/yyyy")
+@click.option("--to", "date_to", required=True, help="YYYY-MM-DD or dd/mm/yyyy (included)")
+@click.option("--format", "fmt", default="docx", type=click.Choice(["docx"]), show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@click.option("--link-base", default="", help="The admin's address, to make the figures' sources full links.")
+def report_review(unit_code, date_from, date_to, fmt, out, link_base):
+    """The drafted review in the seeds' structure (Word), with the three annexes and the sources of its figures."""
+    from engine.reports.periods import check_range
+    from engine.reports.review import review_docx
+    check_range(date_from, date_to)
+    with ReportTx() as s:
+        data = review_docx(s, unit_code, date_from, date_to, link_base=link_base)
+    _emit(data, out)
+
+
+@cli.group()
+def records():
+    """Records behind Phụ lục 1 (conferences, training) and Phụ lục 3 (inspections, supervisions)."""
+
+
+@records.command("outreach")
+@click.option("--unit", "unit_code", required=True)
+@click.option("--on", "held_on", required=True, help="YYYY-MM-DD or dd/mm/yyyy")
+@click.option("--kind", type=click.Choice(["conference", "training"]), required=True)
+@click.option("--title", required=True)
+@click.option("--participants", default="0")
+@click.option("--materials", default="0")
+@click.option("--note", default="")
+@click.option("--by", "by", required=True, help="Username of the clerk or leader entering it.")
+def records_outreach(unit_code, held_on, kind, title, participants, materials, note, by):
+    """Record a conference or training session on Regulation 11 (Phụ lục 1)."""
+    from engine.services.annex_records import add_outreach
+    with Tx() as s:
+        r = add_outreach(s, unit_code, held_on, kind, title, participants, materials, note, by=by)
+        rid = r.id
+    click.echo(t(f"Đã ghi nhận hội nghị, lớp tập huấn số {rid}", f"Recorded conference / training {rid}"))
+
+
+@records.command("inspection")
+@click.option("--unit", "unit_code", required=True)
+@click.option("--on", "held_on", required=True, help="YYYY-MM-DD or dd/mm/yyyy")
+@click.option("--kind", type=click.Choice(["inspection", "supervision"]), required=True)
+@click.option("--adhoc", is_flag=True, help="Ad hoc (đột xuất) rather than in the programme / plan.")
+@click.option("--bodies", default="0", help="Bodies, organisations, units inspected or supervised.")
+@click.option("--heads-disciplined", default="0")
+@click.option("--heads-violating", default="0", help="Heads in violation, not to the level of discipline.")
+@click.option("--subject", default="")
+@click.option("--findings", default="")
+@click.option("--by", "by", required=True, help="Username of the auditor.")
+def records_inspection(unit_code, held_on, kind, adhoc, bodies, heads_disciplined, heads_violating, subject,
+                       findings, by):
+    """Record an inspection or supervision with its findings (Phụ lục 3); auditors only, in their scope."""
+    from engine.services.annex_records import add_inspection
+    with Tx() as s:
+        r = add_inspection(s, unit_code, held_on, kind, not adhoc, bodies, heads_disciplined, heads_violating,
+                           subject, findings, by=by)
+        rid = r.id
+    click.echo(t(f"Đã ghi nhận cuộc kiểm tra, giám sát số {rid}", f"Recorded inspection / supervision {rid}"))
 
 
 @report.command("compliance")

@@ -358,6 +358,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "complaint_out_of_time": ("Khiếu nại quá thời hiệu: quyết định nhận ngày {since}, hạn khiếu nại {due}, đơn nhận ngày {received} ({source})",
                               "The complaint is out of time: decision received on {since}, limit {due}, lodged on {received} ({source})"),
     "bad_yes_no": ("{field}: chọn «có» hoặc «không» (giá trị «{value}»)", "{field}: choose yes or no (got '{value}')"),
+    # issue 16: Phụ lục 1 and 3 records
+    "unknown_annex_record": ("Không có bản ghi số {id}", "No record number {id}"),
+    "annex_record_out_of_scope": ("Người dùng «{username}» không được ghi nhận cho đơn vị {code} (ngoài phạm vi)",
+                                  "User '{username}' may not record for unit {code} (outside their scope)"),
+    "heads_exceed_bodies": ("Số người đứng đầu vi phạm ({n}) lớn hơn số cơ quan, đơn vị được kiểm tra, giám sát ({bodies})",
+                            "Heads found in violation ({n}) exceed the bodies inspected or supervised ({bodies})"),
 }
 
 

@@ -841,3 +841,52 @@ class Letter(Base):
 
     petition: Mapped[Petition] = relationship(foreign_keys=[petition_id], lazy="joined")
     case: Mapped[Petition | None] = relationship(foreign_keys=[case_id], lazy="joined")
+class OutreachActivity(Base):
+    """Phụ lục 1 (issue 16): a conference or training session on Regulation 11 that a unit's
+    office held — how many cadres and members took part, how many materials it handed out.
+    The office enters it; documents issued are counted from the documents register."""
+    __tablename__ = "outreach_activities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # conference | training
+    title: Mapped[str] = mapped_column(NFCString(255))
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    materials: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(NFCText, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class Inspection(Base):
+    """Phụ lục 3 (issue 16): an inspection (kiểm tra) or supervision (giám sát) of how heads of
+    party committees receive citizens, recorded by an auditor with its findings."""
+    __tablename__ = "inspections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)  # who inspected
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # inspection | supervision
+    planned: Mapped[bool] = mapped_column(Boolean, default=True)  # in the programme / plan, or ad hoc
+    bodies: Mapped[int] = mapped_column(Integer, default=0)  # bodies, organisations, units inspected or supervised
+    heads_disciplined: Mapped[int] = mapped_column(Integer, default=0)
+    heads_violating: Mapped[int] = mapped_column(Integer, default=0)  # in violation, not to the level of discipline
+    subject: Mapped[str] = mapped_column(NFCString(255), default="")
+    findings: Mapped[str] = mapped_column(NFCText, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class AnnexRecordLog(Base):
+    """Who added, changed or removed an outreach activity or an inspection, and what it held."""
+    __tablename__ = "annex_record_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record: Mapped[str] = mapped_column(String(16))  # outreach | inspection
+    record_id: Mapped[int] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(16))  # add | delete
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,16 +1,24 @@
 """Phụ lục 2 — "Kết quả tiếp dân, đối thoại trực tiếp với dân và xử lý phản ánh, kiến nghị
 của người đứng đầu cấp ủy theo Quy định số 11-QĐi/TW", computed from sessions and petitions.
 
-Scope: a unit and every unit below it. Columns: **commune** (cấp xã: units whose
-``OrgUnit.tier`` is 'commune', i.e. communes, wards, special zones and — for old history —
-districts) and **province** (cấp tỉnh); **total** is their sum. Since the 2025 reform there
-are two levels; the seed's "Cấp huyện" column is today's province column. A department
-counts in its parent unit's column.
+Scope: a unit and every unit below it (``scope='subtree'``, the default) or the unit alone
+with its departments (``scope='unit'``). Columns (engine/reports/levels.py): the level of
+each event's unit — **commune**, **district** (whenever the period has district-level
+units: the seed's "Cấp huyện"), **province** — and **total**; or, with ``by_unit``, one
+column per unit directly below (a province sees its communes side by side).
+
+Whose sessions: Regulation 11 counts the *head of the party committee*. By default
+(``chairs='party_head'``) rows 1–3 and 5 and the dialogue lines count sessions chaired by the
+party secretary (``chair_role = 'party_secretary'``) and sessions recorded before chair roles
+existed (no role: they were recorded for this annex). Sessions of the other chairs (People's
+Committee, People's Council, standing team) are shown apart in two informative lines;
+``chairs='all'`` counts every chair.
 
 Period: sessions by ``held_on``, petitions by ``received_on``, both ends included. Petition
-rows use each petition's state *now* (the annex is written at report time, as the seeds are).
+rows use each petition's state **as of the period's end** (engine/reports/asof.py replays
+the events), so a past period's annex does not change as work goes on.
 
-Mapping (one key per row of the annex; the JSON has all 16):
+Mapping (one key per row of the annex):
 
 ====  =========================  ==========================================================
 row   key                        counted as
@@ -28,9 +36,11 @@ row   key                        counted as
 7     resolved_no_further        within authority, state resolved / closed / answered, never
                                  reopened (không còn phản ánh)
 7     resolved_still_complained  within authority, reopened at least once (đã giải quyết,
-                                 còn phản ánh) whatever its state now
+                                 còn phản ánh) whatever its state
 7     in_progress                within authority, received / in_resolution, never reopened
-8     directed                   petitions escalated *to* the unit from a lower unit
+8     directed                   petitions escalated *to* the unit from a lower unit on which
+                                 the unit actually acted (a workflow action by the period's
+                                 end) — an escalated copy nobody touched is not "directed"
 8     directed_crowded           … of which a group of many people or complex/prolonged
 8     directed_incited           … of which exploited / incited (bị lợi dụng, kích động)
 9     guided_elsewhere           state referred (petitioner guided to the competent agency)
@@ -39,32 +49,41 @@ row   key                        counted as
 "Within authority" (row 7) means received by the unit itself (not escalated to it — that is
 row 8) and neither escalated upward nor referred away (rows 8 of the level above and 9).
 Row 7's three keys partition those petitions. Rows 4 and 6 overlap the others by nature
-(they are flags and categories, not outcomes).
+(they are flags and categories, not outcomes). States are as of the period's end.
 
-Dialogues (đối thoại) are not receptions: they are in none of rows 1–3 and 5. They are
-reported as two extra informative keys, ``dialogues`` and ``people_dialogue``.
+Informative lines (not rows of the statutory annex; the figures the reports' text quotes):
+``dialogues`` (= periodic + ad hoc + thematic), ``dialogues_periodic``, ``dialogues_adhoc``,
+``dialogues_thematic``, ``people_dialogue``; ``opinions_raised`` (petitions collected at a
+held dialogue or reception of the counted chairs), ``answered_at_meeting`` (of those,
+answered at the meeting), ``resolved_after_meeting`` (of those, resolved or closed after it);
+``receptions_other_chairs`` and ``people_other_chairs`` (receptions chaired by someone other
+than the party head, shown apart).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from engine.language.errors import ValidationError
-from engine.persistence.models import OrgUnit, Petition, ReceptionSession
-from engine.persistence.scope import subtree_ids
-from engine.services.common import unit_by_code
 from engine.deadlines.timeutil import parse_date
+from engine.language.errors import ValidationError
+from engine.persistence.models import Petition, ReceptionSession
+from engine.reports.asof import acted_on_by, reopen_count_as_of, state_as_of, untouched_since, without_jit
+from engine.reports.levels import COLUMN_LABELS, LEVEL_COLUMNS, SCOPES, Layout, layout
+from engine.services.common import unit_by_code
 
-COLUMNS = ("commune", "province", "total")
-COLUMN_LABELS = {"commune": ("Cấp xã", "Commune level"), "province": ("Cấp tỉnh", "Province level"),
-                 "total": ("Tổng cộng", "Total")}
+COLUMNS = (*LEVEL_COLUMNS, "total")  # every column a level report may have (a report has those present)
+CHAIRS = ("party_head", "all")
+PARTY_HEAD = "party_secretary"
 TITLE = ("PHỤ LỤC 2 — Kết quả tiếp dân, đối thoại trực tiếp với dân và xử lý phản ánh, kiến nghị "
          "của người đứng đầu cấp ủy theo Quy định số 11-QĐi/TW",
          "Annex 2 — Results of citizen reception, direct dialogue and handling of feedback and petitions "
          "by the heads of party committees under Regulation 11-QĐi/TW")
+
+RECEPTIONS = ("reception_periodic", "reception_adhoc")
+DIALOGUES = ("dialogue_periodic", "dialogue_adhoc", "dialogue_thematic")
 
 RECEPTIONS = ("reception_periodic", "reception_adhoc")
 DIALOGUES = ("dialogue_periodic", "dialogue_adhoc", "dialogue_thematic")
@@ -75,6 +94,11 @@ _G7 = ("Số vụ việc phản ánh, kiến nghị, KNTC thuộc thẩm quyền
        "Cases within the unit's authority to handle and resolve")
 _G8 = ("Số vụ việc phản ánh, kiến nghị, KNTC thuộc thẩm quyền chỉ đạo xử lý, giải quyết",
        "Cases within the unit's authority to direct")
+_GD = ("Số cuộc đối thoại trực tiếp với dân (thông tin thêm)", "Direct dialogues held (informative)")
+_GO = ("Ý kiến, kiến nghị tại buổi tiếp, đối thoại (thông tin thêm)", "Opinions at receptions and dialogues "
+       "(informative)")
+_GX = ("Tiếp dân của người chủ trì khác (Chủ tịch UBND, HĐND…; thông tin thêm)",
+       "Receptions by other chairs (People's Committee, Council…; informative)")
 _G9 = ("Số vụ việc không thuộc thẩm quyền chỉ đạo xử lý, giải quyết", "Cases outside the unit's authority")
 
 
@@ -114,49 +138,94 @@ LINES: tuple[Line, ...] = (
                                         "Exploited / incited cases directed or coordinated"), "petitions"),
     Line("guided_elsewhere", "9", _G9, ("Số vụ việc hướng dẫn người phản ánh, kiến nghị, KNTC đến cơ quan chức năng, "
                                         "người có thẩm quyền", "Petitioners guided to the competent agency"), "petitions"),
-    Line("dialogues", "", ("Số cuộc đối thoại (thông tin thêm)", "Dialogues held (informative)"), ("", ""),
-         "sessions", informative=True),
+    Line("dialogues", "", _GD, ("Tất cả các hình thức", "All kinds"), "sessions", informative=True),
+    Line("dialogues_periodic", "", _GD, ("Định kỳ", "Periodic"), "sessions", informative=True),
+    Line("dialogues_adhoc", "", _GD, ("Đột xuất", "Ad hoc"), "sessions", informative=True),
+    Line("dialogues_thematic", "", _GD, ("Chuyên đề", "Thematic"), "sessions", informative=True),
     Line("people_dialogue", "", ("Số lượt người tham gia đối thoại (thông tin thêm)",
                                  "People at dialogues (informative)"), ("", ""), "sessions", informative=True),
+    Line("opinions_raised", "", _GO, ("Số ý kiến, kiến nghị nêu tại buổi tiếp, đối thoại", "Opinions raised"),
+         "petitions", informative=True),
+    Line("answered_at_meeting", "", _GO, ("Đã trả lời, giải quyết ngay tại buổi tiếp, đối thoại",
+                                          "Answered at the meeting"), "petitions", informative=True),
+    Line("resolved_after_meeting", "", _GO, ("Đã giải quyết, trả lời sau buổi tiếp, đối thoại",
+                                             "Resolved after the meeting"), "petitions", informative=True),
+    Line("receptions_other_chairs", "", _GX, ("Số cuộc tiếp dân", "Receptions held"), "sessions", informative=True),
+    Line("people_other_chairs", "", _GX, ("Số lượt người được tiếp", "People received"), "sessions",
+         informative=True),
 )
 KEYS = tuple(line.key for line in LINES if not line.informative)
 ALL_KEYS = tuple(line.key for line in LINES)
 LINE_BY_KEY = {line.key: line for line in LINES}
+NEW_TEXT_KEYS = ("dialogues_periodic", "dialogues_adhoc", "dialogues_thematic", "opinions_raised",
+                 "answered_at_meeting", "resolved_after_meeting")
 
 _HANDLED = ("answered", "resolved", "closed", "referred", "escalated")
 _OPEN = ("received", "in_resolution")
+_SESSION_KINDS = RECEPTIONS + DIALOGUES
 
 
-def _petition_predicates() -> dict:
+def _petition_predicates(st, ro, acted) -> dict:
+    """Conditions over a petition's state `st` and reopen count `ro` as of the period's end,
+    and `acted` (a workflow action was taken on it by then)."""
     P = Petition
-    within = and_(P.escalated_from_id.is_(None), P.state.notin_(("escalated", "referred")))
-    directed = P.escalated_from_id.is_not(None)
+    within = and_(P.escalated_from_id.is_(None), st.notin_(("escalated", "referred")))
+    directed = and_(P.escalated_from_id.is_not(None), acted)
     deg = P.category == "cadre_degradation"
     return {
         "complex_prolonged": P.complex_prolonged.is_(True),
-        "degradation_handled": and_(deg, P.state.in_(_HANDLED)),
-        "degradation_unhandled": and_(deg, P.state.in_(_OPEN)),
-        "resolved_no_further": and_(within, P.state.in_(("resolved", "closed", "answered")), P.reopen_count == 0),
-        "resolved_still_complained": and_(within, P.reopen_count > 0),
-        "in_progress": and_(within, P.state.in_(_OPEN), P.reopen_count == 0),
+        "degradation_handled": and_(deg, st.in_(_HANDLED)),
+        "degradation_unhandled": and_(deg, st.in_(_OPEN)),
+        "resolved_no_further": and_(within, st.in_(("resolved", "closed", "answered")), ro == 0),
+        "resolved_still_complained": and_(within, ro > 0),
+        "in_progress": and_(within, st.in_(_OPEN), ro == 0),
         "directed": directed,
         "directed_crowded": and_(directed, or_(P.is_group.is_(True), P.complex_prolonged.is_(True))),
         "directed_incited": and_(directed, P.incited.is_(True)),
-        "guided_elsewhere": P.state == "referred",
+        "guided_elsewhere": st == "referred",
     }
 
 
-# Session keys: (kinds, the column summed or None for a count)
+# Opinions: petitions collected at a held session (the session's chair decides whether they count).
+_OPINION_KEYS = ("opinions_raised", "answered_at_meeting", "resolved_after_meeting")
+
+
+def _opinion_predicates(st) -> dict:
+    return {"opinions_raised": literal(True), "answered_at_meeting": st == "answered",
+            "resolved_after_meeting": st.in_(("resolved", "closed"))}
+
+
+# Session keys: (kinds, the column summed or None for a count, whose sessions: 'counted' | 'others')
 _SESSION_FIGURES = {
-    "receptions_periodic": (("reception_periodic",), None),
-    "receptions_adhoc": (("reception_adhoc",), None),
-    "people_periodic": (("reception_periodic",), "people"),
-    "people_adhoc": (("reception_adhoc",), "people"),
-    "groups": (RECEPTIONS, "groups"),
-    "refused": (RECEPTIONS, "refused"),
-    "dialogues": (DIALOGUES, None),
-    "people_dialogue": (DIALOGUES, "people"),
+    "receptions_periodic": (("reception_periodic",), None, "counted"),
+    "receptions_adhoc": (("reception_adhoc",), None, "counted"),
+    "people_periodic": (("reception_periodic",), "people", "counted"),
+    "people_adhoc": (("reception_adhoc",), "people", "counted"),
+    "groups": (RECEPTIONS, "groups", "counted"),
+    "refused": (RECEPTIONS, "refused", "counted"),
+    "dialogues": (DIALOGUES, None, "counted"),
+    "dialogues_periodic": (("dialogue_periodic",), None, "counted"),
+    "dialogues_adhoc": (("dialogue_adhoc",), None, "counted"),
+    "dialogues_thematic": (("dialogue_thematic",), None, "counted"),
+    "people_dialogue": (DIALOGUES, "people", "counted"),
+    "receptions_other_chairs": (RECEPTIONS, None, "others"),
+    "people_other_chairs": (RECEPTIONS, "people", "others"),
 }
+
+
+def counted_chair(chairs: str):
+    """SQL condition on a session: chaired by whom the annex counts."""
+    S = ReceptionSession
+    if chairs == "all":
+        return literal(True)
+    return or_(S.chair_role.is_(None), S.chair_role == PARTY_HEAD)
+
+
+def _other_chair(chairs: str):
+    S = ReceptionSession
+    if chairs == "all":
+        return literal(False)
+    return and_(S.chair_role.is_not(None), S.chair_role != PARTY_HEAD)
 
 
 @dataclass
@@ -165,14 +234,24 @@ class Appendix2:
     unit_name: str
     date_from: date
     date_to: date
-    figures: dict[str, dict[str, int]] = field(default_factory=dict)  # key -> {commune, province, total}
+    figures: dict[str, dict[str, int]] = field(default_factory=dict)  # key -> {column: n}
+    columns: tuple[str, ...] = ("commune", "province", "total")
+    column_labels: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(COLUMN_LABELS))
+    scope: str = "subtree"
+    by_unit: bool = False
+    chairs: str = "party_head"
 
     def __getitem__(self, key: str) -> dict[str, int]:
         return self.figures[key]
 
+    def column_label(self, column: str, lang: str = "vi") -> str:
+        vi, en = self.column_labels.get(column, (column, column))
+        return en if lang == "en" else vi
+
     def to_dict(self) -> dict:
         out = {"unit": self.unit, "unit_name": self.unit_name, "from": self.date_from.isoformat(),
-               "to": self.date_to.isoformat()}
+               "to": self.date_to.isoformat(), "columns": list(self.columns), "scope": self.scope,
+               "by_unit": self.by_unit, "chairs": self.chairs}
         out.update({k: dict(self.figures[k]) for k in ALL_KEYS})
         return out
 
@@ -202,10 +281,6 @@ def party_heading(unit_name: str, unit_level: str, parent_name: str | None, on: 
     }
 
 
-def _tiers(session: Session, ids: set[int]) -> dict[int, str]:
-    return {u.id: u.tier for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(sorted(ids))))}
-
-
 def _range(date_from, date_to) -> tuple[date, date]:
     a, b = parse_date(date_from, "from"), parse_date(date_to, "to")
     if a > b:
@@ -213,74 +288,184 @@ def _range(date_from, date_to) -> tuple[date, date]:
     return a, b
 
 
-def appendix2(session: Session, unit_code: str, date_from, date_to) -> Appendix2:
-    """The annex for `unit_code` and its subtree over [date_from, date_to]."""
+def _check_options(scope: str, chairs: str) -> None:
+    if scope not in SCOPES:
+        raise ValidationError("bad_choice", field="scope", value=scope, choices=", ".join(SCOPES))
+    if chairs not in CHAIRS:
+        raise ValidationError("bad_choice", field="chairs", value=chairs, choices=", ".join(CHAIRS))
+
+
+def _layout(session: Session, unit_code: str, date_from, date_to, scope: str, by_unit: bool, chairs: str):
+    _check_options(scope, chairs)
     unit = unit_by_code(session, unit_code)
     start, end = _range(date_from, date_to)
-    ids = subtree_ids(session, unit.id)
-    tiers = _tiers(session, ids)
-    total_units = session.scalar(select(func.count()).select_from(OrgUnit))
-    in_scope = (lambda col: [col.in_(sorted(ids))]) if len(ids) < total_units else (lambda col: [])
-    figures = {k: {"commune": 0, "province": 0, "total": 0} for k in ALL_KEYS}
+    return unit, start, end, layout(session, unit, start, end, scope=scope, by_unit=by_unit)
+
+
+def _in_scope(lay: Layout, col, ids: list[int] | None = None) -> list:
+    if ids is not None:
+        return [col.in_(ids)]
+    return [] if lay.all_units else [col.in_(sorted(lay.units))]
+
+
+def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: str = "subtree",
+              by_unit: bool = False, chairs: str = "party_head", petition_rows: bool = True) -> Appendix2:
+    """The annex for `unit_code` (and, by default, its subtree) over [date_from, date_to].
+    `petition_rows=False` leaves rows 4 and 6–9 and the opinions at 0 (for a second look at the sessions
+    under another `chairs`, as the text figures need, without counting the petitions again)."""
+    unit, start, end, lay = _layout(session, unit_code, date_from, date_to, scope, by_unit, chairs)
+    without_jit(session)
+    figures = {k: dict.fromkeys(lay.columns, 0) for k in ALL_KEYS}
 
     def add(key: str, unit_id: int, n) -> None:
         n = int(n or 0)
-        if n:
-            figures[key][tiers.get(unit_id, "commune")] += n
+        if n and unit_id in lay.column_of:
+            figures[key][lay.column_of[unit_id]] += n
             figures[key]["total"] += n
 
     S = ReceptionSession
-    for unit_id, kind, cnt, people, groups, refused in session.execute(
-            select(S.unit_id, S.kind, func.count(), func.sum(S.people), func.sum(S.groups), func.sum(S.refused))
-            .where(S.status == "held", S.held_on >= start, S.held_on <= end, *in_scope(S.unit_id))
-            .group_by(S.unit_id, S.kind)):
+    who = case((counted_chair(chairs), literal("counted")), (_other_chair(chairs), literal("others")),
+               else_=literal("none")).label("who")
+    for unit_id, kind, whose, cnt, people, groups, refused in session.execute(
+            select(S.unit_id, S.kind, who, func.count(), func.sum(S.people), func.sum(S.groups), func.sum(S.refused))
+            .where(S.status == "held", S.held_on >= start, S.held_on <= end, *_in_scope(lay, S.unit_id))
+            .group_by(S.unit_id, S.kind, who)):
         values = {None: cnt, "people": people, "groups": groups, "refused": refused}
-        for key, (kinds, col) in _SESSION_FIGURES.items():
-            if kind in kinds:
+        for key, (kinds, col, counted) in _SESSION_FIGURES.items():
+            if kind in kinds and whose == counted:
                 add(key, unit_id, values[col])
 
-    preds = _petition_predicates()
-    cols = [func.sum(case((pred, 1), else_=0)).label(key) for key, pred in preds.items()]
-    for rec in session.execute(select(Petition.unit_id, *cols)
-                               .where(Petition.received_on >= start, Petition.received_on <= end,
-                                      *in_scope(Petition.unit_id))
-                               .group_by(Petition.unit_id)):
-        for key in preds:
-            add(key, rec.unit_id, getattr(rec, key))
-    return Appendix2(unit.code, unit.name, start, end, figures)
+    # One row per (unit, state as of the end, …) group: the as-of expressions are evaluated
+    # once per petition and the row predicates run here on a few hundred groups (the same
+    # rules as `_petition_predicates`, which the drill-down uses; the tests hold them equal).
+    P = Petition
+    # Two passes: the petitions untouched since the period's end read their current state
+    # (a plain grouped scan); the others replay their events (correlated look-ups on few rows).
+    untouched = untouched_since(end)
+    if petition_rows:  # untouched: one grouped scan with the rows' predicates on the current columns
+        preds = {k: v for k, v in _petition_predicates(P.state, P.reopen_count, literal(False)).items()
+                 if not k.startswith("directed")}
+        for rec in session.execute(
+                select(P.unit_id, *[func.sum(case((pred, 1), else_=0)).label(k) for k, pred in preds.items()])
+                .where(P.received_on >= start, P.received_on <= end, untouched, *_in_scope(lay, P.unit_id))
+                .group_by(P.unit_id)):
+            for key in preds:
+                add(key, rec.unit_id, getattr(rec, key))
+    passes = ((True, state_as_of(end), reopen_count_as_of(end)),)
+    for touched, st, ro in passes if petition_rows else ():
+        keys = (P.unit_id, st.label("st"), case((ro > 0, 1), else_=0).label("reopened"),
+                case((P.escalated_from_id.is_not(None), 1), else_=0).label("copy"),
+                case((P.category == "cadre_degradation", 1), else_=0).label("deg"), P.complex_prolonged, P.is_group,
+                P.incited)
+        inner = (select(*keys).where(P.received_on >= start, P.received_on <= end, ~untouched if touched else untouched,
+                                     *_in_scope(lay, P.unit_id))
+                 .subquery())
+        cols = [inner.c[k] for k in ("unit_id", "st", "reopened", "copy", "deg", "complex_prolonged", "is_group",
+                                     "incited")]
+        for unit_id, state, reopened, copy, deg, cplx, grp, incited, n in session.execute(
+                select(*cols, func.count()).group_by(*cols)):
+            for key in _row_keys(state, bool(reopened), False, bool(copy), bool(deg), bool(cplx), bool(grp),
+                                 bool(incited)):
+                add(key, unit_id, n)
+    # Row 8 reads the event log of the escalated copies only (a few in a thousand petitions).
+    for unit_id, grp_or_cplx, incited, n in () if not petition_rows else session.execute(
+            select(P.unit_id, or_(P.is_group.is_(True), P.complex_prolonged.is_(True)), P.incited, func.count())
+            .where(P.received_on >= start, P.received_on <= end, P.escalated_from_id.is_not(None),
+                   acted_on_by(end), *_in_scope(lay, P.unit_id))
+            .group_by(P.unit_id, or_(P.is_group.is_(True), P.complex_prolonged.is_(True)), P.incited)):
+        add("directed", unit_id, n)
+        if grp_or_cplx:
+            add("directed_crowded", unit_id, n)
+        if incited:
+            add("directed_incited", unit_id, n)
+
+    S = ReceptionSession
+    for touched, ost in ((False, P.state), (True, state_as_of(end))) if petition_rows else ():
+        oinner = (select(P.unit_id, ost.label("st")).join(S, S.id == P.session_id)
+                  .where(P.received_on >= start, P.received_on <= end, S.status == "held",
+                         S.kind.in_(_SESSION_KINDS), counted_chair(chairs), P.escalated_from_id.is_(None),
+                         ~untouched if touched else untouched, *_in_scope(lay, P.unit_id))
+                  .subquery())
+        for unit_id, state, n in session.execute(select(oinner.c.unit_id, oinner.c.st, func.count())
+                                                 .group_by(oinner.c.unit_id, oinner.c.st)):
+            add("opinions_raised", unit_id, n)
+            if state == "answered":
+                add("answered_at_meeting", unit_id, n)
+            elif state in ("resolved", "closed"):
+                add("resolved_after_meeting", unit_id, n)
+    return Appendix2(unit.code, unit.name, start, end, figures, lay.columns, lay.labels, scope, by_unit, chairs)
+
+
+def _row_keys(st: str, reopened: bool, acted: bool, copy: bool, deg: bool, cplx: bool, grp: bool,
+              incited: bool) -> list[str]:
+    """The rows of the annex a petition counts in — `_petition_predicates` in Python."""
+    out = []
+    if cplx:
+        out.append("complex_prolonged")
+    if deg and st in _HANDLED:
+        out.append("degradation_handled")
+    if deg and st in _OPEN:
+        out.append("degradation_unhandled")
+    if not copy and st not in ("escalated", "referred"):  # within authority
+        if st in ("resolved", "closed", "answered") and not reopened:
+            out.append("resolved_no_further")
+        if reopened:
+            out.append("resolved_still_complained")
+        if st in _OPEN and not reopened:
+            out.append("in_progress")
+    if copy and acted:  # row 8 is counted apart (see `appendix2`): `acted` is False there
+        out.append("directed")
+        if grp or cplx:
+            out.append("directed_crowded")
+        if incited:
+            out.append("directed_incited")
+    if st == "referred":
+        out.append("guided_elsewhere")
+    return out
 
 
 def appendix2_items(session: Session, unit_code: str, date_from, date_to, key: str, column: str = "total",
-                    limit: int | None = None, offset: int = 0) -> list[dict]:
+                    limit: int | None = None, offset: int = 0, *, scope: str = "subtree", by_unit: bool = False,
+                    chairs: str = "party_head") -> list[dict]:
     """The sessions or petitions behind one number of the annex (drill-down)."""
     if key not in LINE_BY_KEY:
         raise ValidationError("bad_report_bucket", field="key", value=key, choices=", ".join(ALL_KEYS))
-    if column not in COLUMNS:
-        raise ValidationError("bad_choice", field="column", value=column, choices=", ".join(COLUMNS))
-    unit = unit_by_code(session, unit_code)
-    start, end = _range(date_from, date_to)
-    ids = subtree_ids(session, unit.id)
-    if column != "total":
-        ids = {i for i, tier in _tiers(session, ids).items() if tier == column}
-    codes = {u.id: u.code for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(sorted(ids))))}
+    unit, start, end, lay = _layout(session, unit_code, date_from, date_to, scope, by_unit, chairs)
+    if column not in lay.columns:
+        raise ValidationError("bad_choice", field="column", value=column, choices=", ".join(lay.columns))
+    ids = lay.ids_of(column)
+    codes = {i: lay.units[i].code for i in ids}
     if LINE_BY_KEY[key].source == "sessions":
         S = ReceptionSession
-        kinds, col = _SESSION_FIGURES[key]
-        q = (select(S).where(S.status == "held", S.held_on >= start, S.held_on <= end, S.unit_id.in_(sorted(ids)),
-                            S.kind.in_(kinds))
+        kinds, col, whose = _SESSION_FIGURES[key]
+        chair = counted_chair(chairs) if whose == "counted" else _other_chair(chairs)
+        q = (select(S).where(S.status == "held", S.held_on >= start, S.held_on <= end, S.unit_id.in_(ids),
+                             S.kind.in_(kinds), chair)
              .order_by(S.held_on, S.id))
         if col is not None:
             q = q.where(getattr(S, col) > 0)
         q = q.offset(offset).limit(limit) if limit is not None else q.offset(offset)
         return [{"type": "session", "id": s.id, "unit": codes.get(s.unit_id), "kind": s.kind,
-                 "held_on": s.held_on.isoformat(), "people": s.people, "groups": s.groups, "refused": s.refused,
+                 "held_on": s.held_on.isoformat(), "chair_role": s.chair_role, "people": s.people,
+                 "groups": s.groups, "refused": s.refused,
                  "counts": 1 if col is None else getattr(s, col)} for s in session.scalars(q)]
     P = Petition
-    q = (select(P.code, P.unit_id, P.received_on, P.summary, P.state, P.category, P.reopen_count)
-         .where(P.received_on >= start, P.received_on <= end, P.unit_id.in_(sorted(ids)), _petition_predicates()[key])
-         .order_by(P.received_on, P.id).offset(offset))
+    st = state_as_of(end)
+    if key in _OPINION_KEYS:
+        S = ReceptionSession
+        q = (select(P.code, P.unit_id, P.received_on, P.summary, st.label("st"), P.category, P.reopen_count)
+             .join(S, S.id == P.session_id)
+             .where(P.received_on >= start, P.received_on <= end, P.unit_id.in_(ids), S.status == "held",
+                    S.kind.in_(_SESSION_KINDS), counted_chair(chairs), P.escalated_from_id.is_(None),
+                    _opinion_predicates(st)[key]))
+    else:
+        ro = reopen_count_as_of(end)
+        preds = _petition_predicates(st, ro, acted_on_by(end))
+        q = (select(P.code, P.unit_id, P.received_on, P.summary, st.label("st"), P.category, ro.label("ro"))
+             .where(P.received_on >= start, P.received_on <= end, P.unit_id.in_(ids), preds[key]))
+    q = q.order_by(P.received_on, P.id).offset(offset)
     if limit is not None:
         q = q.limit(limit)
-    return [{"type": "petition", "code": r.code, "unit": codes.get(r.unit_id), "received_on": r.received_on.isoformat(),
-             "summary": r.summary, "state": r.state, "category": r.category, "reopen_count": r.reopen_count}
+    return [{"type": "petition", "code": r[0], "unit": codes.get(r[1]), "received_on": r[2].isoformat(),
+             "summary": r[3], "state": r[4], "category": r[5], "reopen_count": r[6]}
             for r in session.execute(q)]

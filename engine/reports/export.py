@@ -16,7 +16,7 @@ from datetime import date
 from jinja2 import Environment, select_autoescape
 
 from engine.language.numbers import format_number, format_percent, format_percent_range
-from engine.reports.appendix2 import COLUMN_LABELS, COLUMNS, LINES, TITLE, Appendix2
+from engine.reports.appendix2 import LINES, TITLE, Appendix2
 from engine.reports.ontime import CLOCK_LABELS, FIGURE_LABELS, OntimeReport, OntimeRow
 
 FORMATS = ("table", "json", "csv", "xlsx", "html")
@@ -40,8 +40,8 @@ def _period_line(r, lang: str) -> str:
 # -- tables (headers + rows) shared by csv, html and the CLI table ---------------------------------
 def appendix2_table(r: Appendix2, lang: str = "vi") -> tuple[list[str], list[list]]:
     headers = ["STT", "Nội dung" if lang != "en" else "Item", "Chi tiết" if lang != "en" else "Detail",
-               *(_pick(COLUMN_LABELS[c], lang) for c in COLUMNS), "key"]
-    rows = [[line.stt, _pick(line.group, lang), _pick(line.label, lang), *(r.figures[line.key][c] for c in COLUMNS),
+               *(r.column_label(c, lang) for c in r.columns), "key"]
+    rows = [[line.stt, _pick(line.group, lang), _pick(line.label, lang), *(r.figures[line.key][c] for c in r.columns),
              line.key] for line in LINES]
     return headers, rows
 
@@ -244,7 +244,7 @@ def to_xlsx(report, lang: str = "vi") -> bytes:
                 ws.merge_cells(start_row=start, start_column=2, end_row=stop, end_column=2)
             groups.append((start, stop))
             start = stop + 1
-        widths = (6, 34, 42, 11, 11, 11)
+        widths = (6, 34, 42) + (11,) * len(report.columns)
     else:
         widths = tuple(22 if j <= 2 else 14 for j in range(1, ncol + 1))
     for j, width in enumerate(widths, 1):
@@ -300,7 +300,7 @@ def to_html(report, lang: str = "vi", charts: list[str] | None = None, link=None
         def links(row_index, col_index):
             if link is None or col_index < 3:
                 return None
-            return link(keys[row_index], COLUMNS[col_index - 3])
+            return link(keys[row_index], report.columns[col_index - 3])
     else:
         def links(row_index, col_index):
             return None

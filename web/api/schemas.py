@@ -294,8 +294,12 @@ class OntimeQuery(ReportQuery):
 
 
 class Tiers(BaseModel):
-    commune: int
-    province: int
+    """A figure per level (issue 16): commune and province always (0 when the scope has no
+    such level), district when the period has district-level units, and the total; with
+    one column per unit below, the units' codes (extra keys)."""
+    model_config = ConfigDict(extra="allow")
+    commune: int = 0
+    province: int = 0
     total: int
 
 

@@ -51,7 +51,8 @@ from engine.language.errors import DomainError  # noqa: E402
 from engine.persistence.models import OrgUnit  # noqa: E402
 from engine.reports import (CLOCKS, FIGURES, appendix2, appendix2_items, export, ontime_items,  # noqa: E402
                             ontime_rate_chart, ontime_report)
-from engine.reports.appendix2 import COLUMNS, LINE_BY_KEY, LINES, TITLE, party_heading  # noqa: E402
+from engine.reports.appendix2 import LINE_BY_KEY, LINES, TITLE, party_heading  # noqa: E402
+from engine.reports.levels import layout as appendix2_layout  # noqa: E402
 from engine.reports.periods import period as report_period  # noqa: E402
 from web.forms import error_text, parse_filter_date  # noqa: E402
 from web.i18n import current_lang  # noqa: E402
@@ -223,12 +224,39 @@ def _annex_params(errors: dict) -> dict:
         a, b = _read_range(errors, date(year, 1, 1), today)
     else:
         a, b = report_period(kind, year, month)
-    return {"unit": unit, "from": a, "to": b, "period": kind, "year": year, "month": month}
+    scope = _choice("scope", ANNEX_SCOPES, errors, _scope_labels()) or "subtree"
+    chairs = _choice("chairs", ANNEX_CHAIRS, errors, _chairs_labels()) or "party_head"
+    by_unit = request.args.get("by_unit") in ("1", "on", "true")
+    return {"unit": unit, "from": a, "to": b, "period": kind, "year": year, "month": month, "scope": scope,
+            "chairs": chairs, "by_unit": by_unit}
 
 
 def _annex_args(p: dict) -> dict:
-    return {"unit": p["unit"].code if p["unit"] else request.args.get("unit", ""), "period": "custom",
-            "from": p["from"].isoformat(), "to": p["to"].isoformat()}
+    out = {"unit": p["unit"].code if p["unit"] else request.args.get("unit", ""), "period": "custom",
+           "from": p["from"].isoformat(), "to": p["to"].isoformat()}
+    if p.get("scope", "subtree") != "subtree":
+        out["scope"] = p["scope"]
+    if p.get("chairs", "party_head") != "party_head":
+        out["chairs"] = p["chairs"]
+    if p.get("by_unit"):
+        out["by_unit"] = "1"
+    return out
+
+
+def _annex_options(p: dict) -> dict:
+    return {"scope": p["scope"], "by_unit": p["by_unit"], "chairs": p["chairs"]}
+
+
+ANNEX_SCOPES = ("subtree", "unit")
+ANNEX_CHAIRS = ("party_head", "all")
+
+
+def _scope_labels() -> dict:
+    return {"subtree": _("With the units below"), "unit": _("This unit only")}
+
+
+def _chairs_labels() -> dict:
+    return {"party_head": _("Head of the party committee"), "all": _("All chairs")}
 
 
 @bp.route("/reports/appendix2")
@@ -244,7 +272,7 @@ def appendix2_page():
     rep = None
     if not errors:
         try:
-            rep = appendix2(s, p["unit"].code, p["from"], p["to"])
+            rep = appendix2(s, p["unit"].code, p["from"], p["to"], **_annex_options(p))
         except DomainError as exc:
             errors[exc.field or "unit"] = error_text(exc)
     if rep is not None and fmt:
@@ -255,7 +283,7 @@ def appendix2_page():
         u = p["unit"]
         head = party_heading(u.name, u.level, u.parent.name if u.parent else None, Q.today())
         title = TITLE[1 if current_lang() == "en" else 0].split(" — ", 1)
-    return render_template(template, rep=rep, errors=errors, p=p, args=_annex_args(p), lines=LINES, columns=COLUMNS,
+    return render_template(template, rep=rep, errors=errors, p=p, args=_annex_args(p), lines=LINES, columns=rep.columns if rep else (),
                            periods=PERIODS, units=_report_units(s, current_user.model()),
                            downloads=DOWNLOADS, head=head, title=title), (400 if errors else 200)
 
@@ -271,19 +299,22 @@ def appendix2_items_page():
         errors["key"] = DomainError("bad_report_bucket", field="key", value=key,
                                     choices=", ".join(LINE_BY_KEY)).message(current_lang())
     column = (request.args.get("column") or "total").strip()
-    if column not in COLUMNS:
-        errors["column"] = DomainError("bad_choice", field="column", value=column,
-                                       choices=", ".join(COLUMNS)).message(current_lang())
     page_no = page_number()
-    items, has_next = [], False
+    items, has_next, column_label = [], False, column
     if not errors:
-        items = appendix2_items(s, p["unit"].code, p["from"], p["to"], key, column, limit=ITEMS_PER_PAGE + 1,
-                                offset=(page_no - 1) * ITEMS_PER_PAGE)
+        try:
+            items = appendix2_items(s, p["unit"].code, p["from"], p["to"], key, column, limit=ITEMS_PER_PAGE + 1,
+                                    offset=(page_no - 1) * ITEMS_PER_PAGE, **_annex_options(p))
+            lay = appendix2_layout(s, p["unit"], p["from"], p["to"], p["scope"], p["by_unit"])
+            column_label = lay.label(column, current_lang())
+        except DomainError as exc:
+            errors[exc.field or "column"] = error_text(exc)
         has_next = len(items) > ITEMS_PER_PAGE
         items = items[:ITEMS_PER_PAGE]
     back = url_for("reports.appendix2_page", **_annex_args(p))
     return render_template("report_items.html", kind="appendix2", items=items, has_next=has_next, page_no=page_no,
-                           errors=errors, p=p, line=LINE_BY_KEY.get(key), column=column, back=back), \
+                           errors=errors, p=p, line=LINE_BY_KEY.get(key), column=column, column_label=column_label,
+                           back=back), \
         (400 if errors else 200)
 
 
@@ -356,3 +387,167 @@ def compliance_items_page():
     return render_template("report_compliance_items.html", items=items, has_next=has_next, page_no=page_no,
                            errors=errors, p=p, figure=figure, figure_label=_compliance_figure_labels().get(figure, ""),
                            obligation_label=label, back=back), (400 if errors else 200)
+
+
+# -- issue 16: Phụ lục 1 and 3, the text figures, their records and the drafted review -------------------------
+from flask import flash, redirect  # noqa: E402
+
+from engine.reports.annex1 import KEY_LABELS as ANNEX1_LABELS  # noqa: E402
+from engine.reports.annex1 import annex1, annex1_items  # noqa: E402
+from engine.reports.annex3 import ROWS as ANNEX3_ROWS  # noqa: E402
+from engine.reports.annex3 import annex3, annex3_items  # noqa: E402
+from engine.reports.figures import notice_items, text_figures  # noqa: E402
+from engine.reports.review import review_docx  # noqa: E402
+from engine.services import annex_records as annex_rec  # noqa: E402
+from web.dbsession import unit_of_work  # noqa: E402
+
+ANNEX_ROLES = ("auditor", "leader", "clerk")       # clerks enter the conferences; they see what they entered
+NOTICE_FIGURES = ("needed", "met_on_time", "met_late", "open_overdue", "open_on_track", "answered_at_meeting")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _notice_figure_labels() -> dict:
+    return {"needed": _("Needed a conclusion notice"), "met_on_time": _("Notice on time"),
+            "met_late": _("Notice late"), "open_overdue": _("No notice yet, overdue"),
+            "open_on_track": _("No notice yet, on track"),
+            "answered_at_meeting": _("Answered at the meeting (no notice needed)")}
+
+
+@bp.route("/reports/annexes")
+@allow(*ANNEX_ROLES)
+def annexes_page():
+    """Phụ lục 1 and 3 and the figures the review quotes, each a link to what it counts."""
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    one = three = figs = None
+    if not errors:
+        try:
+            one = annex1(s, p["unit"].code, p["from"], p["to"])
+            three = annex3(s, p["unit"].code, p["from"], p["to"])
+            figs = text_figures(s, p["unit"].code, p["from"], p["to"])
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+    return render_template("report_annexes.html", one=one, three=three, figs=figs, errors=errors, p=p,
+                           args=_annex_args(p), periods=PERIODS, units=_report_units(s, current_user.model()),
+                           annex1_labels=ANNEX1_LABELS, annex3_rows=ANNEX3_ROWS,
+                           notice_labels=_notice_figure_labels(), line_by_key=LINE_BY_KEY), (400 if errors else 200)
+
+
+@bp.route("/reports/review.docx")
+@allow("auditor", "leader")
+def review_download():
+    """The drafted review (Word) for the unit and period of the annexes page."""
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    if not errors:
+        try:
+            data = review_docx(s, p["unit"].code, p["from"], p["to"], link_base=request.url_root.rstrip("/"))
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+        else:
+            name = f"du-thao-bao-cao-{p['unit'].code}-{p['from']:%Y%m%d}-{p['to']:%Y%m%d}.docx"
+            return Response(data, mimetype=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return render_template("report_annexes.html", one=None, three=None, figs=None, errors=errors, p=p,
+                           args=_annex_args(p), periods=PERIODS, units=_report_units(s, current_user.model()),
+                           annex1_labels=ANNEX1_LABELS, annex3_rows=ANNEX3_ROWS,
+                           notice_labels=_notice_figure_labels(), line_by_key=LINE_BY_KEY), 400
+
+
+@bp.route("/reports/notices/items")
+@allow(*ANNEX_ROLES)
+def notice_items_page():
+    """The petitions behind a conclusion-notice figure of the review."""
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    figure = _choice("figure", NOTICE_FIGURES, errors, _notice_figure_labels()) or "needed"
+    column = (request.args.get("column") or "total").strip()
+    items = []
+    if not errors:
+        try:
+            items = notice_items(s, p["unit"].code, p["from"], p["to"], figure, column)
+        except DomainError as exc:
+            errors[exc.field or "column"] = error_text(exc)
+    return render_template("report_annex_records.html", which="notices", items=items[:500], more=len(items) > 500,
+                           errors=errors, p=p, args=_annex_args(p), title=_notice_figure_labels()[figure],
+                           may_write=False, form={}), (400 if errors else 200)
+
+
+def _records_page(which: str, form_values: dict | None = None, form_errors: dict | None = None, status: int = 200):
+    s = db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    items = []
+    if not errors:
+        try:
+            items = (annex1_items if which == "outreach" else annex3_items)(s, p["unit"].code, p["from"], p["to"])
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+    roles = annex_rec.OUTREACH_ROLES if which == "outreach" else annex_rec.INSPECTION_ROLES
+    title = _("Conferences and training sessions") if which == "outreach" else _("Inspections and supervisions")
+    return render_template("report_annex_records.html", which=which, items=items, more=False,
+                           errors={**errors, **(form_errors or {})}, p=p, args=_annex_args(p), title=title,
+                           may_write=current_user.role in roles + ("admin",), form=form_values or {}), \
+        (400 if errors else status)
+
+
+@bp.route("/reports/annexes/outreach", methods=["GET", "POST"])
+@allow(*ANNEX_ROLES)
+def outreach_page():
+    return _record_form("outreach")
+
+
+@bp.route("/reports/annexes/inspections", methods=["GET", "POST"])
+@allow(*ANNEX_ROLES)
+def inspections_page():
+    return _record_form("inspection")
+
+
+def _record_form(which: str):
+    if request.method == "GET":
+        return _records_page(which)
+    roles = annex_rec.OUTREACH_ROLES if which == "outreach" else annex_rec.INSPECTION_ROLES
+    if current_user.role not in roles + ("admin",):
+        abort(403)
+    f = request.form
+    values = {k: f.get(k, "") for k in ("unit", "held_on", "kind", "title", "participants", "materials", "note",
+                                         "planned", "bodies", "heads_disciplined", "heads_violating", "subject",
+                                         "findings")}
+    try:
+        with unit_of_work() as s:
+            user = annex_rec.user_by_name(s, current_user.username)
+            if which == "outreach":
+                annex_rec.add_outreach(s, values["unit"], values["held_on"], values["kind"], values["title"],
+                                       values["participants"] or 0, values["materials"] or 0, values["note"], by=user)
+            else:
+                annex_rec.add_inspection(s, values["unit"], values["held_on"], values["kind"],
+                                         values["planned"] != "adhoc", values["bodies"] or 0,
+                                         values["heads_disciplined"] or 0, values["heads_violating"] or 0,
+                                         values["subject"], values["findings"], by=user)
+    except DomainError as exc:
+        if exc.code in ("annex_record_out_of_scope", "role_cannot"):
+            abort(403)
+        return _records_page(which, values, {"record_" + (exc.field or "unit"): error_text(exc)}, 400)
+    flash(_("Recorded."), "ok")
+    return redirect(request.full_path if request.query_string else request.path)
+
+
+@bp.route("/reports/annexes/<which>/<int:record_id>/delete", methods=["POST"])
+@allow(*ANNEX_ROLES)
+def record_delete(which: str, record_id: int):
+    if which not in ("outreach", "inspections"):
+        abort(404)
+    try:
+        with unit_of_work() as s:
+            user = annex_rec.user_by_name(s, current_user.username)
+            (annex_rec.delete_outreach if which == "outreach" else annex_rec.delete_inspection)(s, record_id, by=user)
+    except DomainError as exc:
+        if exc.code == "unknown_annex_record":
+            abort(404)
+        abort(403)
+    flash(_("Removed."), "ok")
+    back = request.form.get("next") or ""
+    return redirect(back if back.startswith("/reports/annexes/") else url_for(
+        "reports.outreach_page" if which == "outreach" else "reports.inspections_page"))
