@@ -4,9 +4,8 @@ held, cadres and members taking part, materials handed out (Kỳ Thượng 2019�
 hoạch, 46 thông báo, 02 quyết định; 03 hội nghị; 188 người tham gia).
 
 Conferences and training sessions are the office's own records (``outreach_activities``,
-engine/services/annex_records.py). The documents come from the documents register of issue
-15 through one function, `documents_by_type`; until that register is merged into this
-branch it counts nothing, and the annex says so (``documents_available``).
+engine/services/annex_records.py). The documents come from the register of outgoing
+documents (issue 15, engine/documents/register.py) through `documents_by_type`.
 """
 from __future__ import annotations
 
@@ -16,7 +15,8 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from engine.persistence.models import OutreachActivity
+from engine.documents.register import count_by_type
+from engine.persistence.models import Document, OutreachActivity
 from engine.reports.levels import layout
 from engine.services.annex_records import list_outreach
 from engine.services.common import unit_by_code
@@ -44,17 +44,23 @@ KEY_LABELS = {
 
 def documents_by_type(session: Session, unit_ids: list[int], start: date, end: date) -> dict[str, int] | None:
     """Documents issued by the units over the period, by type — the one place the documents
-    register (issue 15) is read. Returns None while the register is not part of this build;
-    the integrator wires it to ``engine.documents.register.count_by_type(session, unit_ids,
-    start, end)`` when the branches merge."""
-    return None
+    register (issue 15) is read. Receipt slips are the desk's paperwork, not documents that
+    lead and direct: Phụ lục 1 leaves them out."""
+    counts = count_by_type(session, unit_ids, start, end)
+    return {t: counts.get(t, 0) for t in DOC_TYPES}
 
 
 def documents_register(session: Session, unit_ids: list[int], start: date, end: date) -> list[dict] | None:
     """The documents themselves, for the review's "Biểu tổng hợp": dicts with number, issuer
-    (the issuing unit's name), summary and issued_on (a date), in date order. None while the
-    register (issue 15) is not part of this build; the integrator wires it with the count."""
-    return None
+    (the issuing unit's name), summary and issued_on (a date), in date order (receipt slips
+    left out, as in `documents_by_type`)."""
+    rows = session.scalars(select(Document).where(Document.status.in_(("issued", "registered")),
+                                                  Document.doc_type.in_(DOC_TYPES),
+                                                  Document.issued_on >= start, Document.issued_on <= end,
+                                                  Document.unit_id.in_(list(unit_ids)))
+                           .order_by(Document.issued_on, Document.id))
+    return [{"number": d.number_text or "", "issuer": d.unit.name, "summary": d.summary, "issued_on": d.issued_on}
+            for d in rows]
 
 
 @dataclass

@@ -112,15 +112,20 @@ def test_kythuong_annexes(kythuong):
     assert out["receptions_periodic"] == {"commune": 46, "district": 0, "total": 46}
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue 15's register")
+def annex1_register(s, kt):
+    from engine.reports.annex1 import documents_register
+    return documents_register(s, [kt], date.fromisoformat(KT_PERIOD[0]), date.fromisoformat(KT_PERIOD[1]))
+
+
 def test_kythuong_annex1_documents(kythuong):
-    """05 kế hoạch, 46 thông báo, 02 quyết định — read from issue 15's documents register
-    through `engine.reports.annex1.documents_by_type` once the integrator wires it."""
-    from engine.persistence.models import Document  # issue 15
+    """05 kế hoạch, 46 thông báo, 02 quyết định — read from issue 15's register of outgoing
+    documents through `engine.reports.annex1.documents_by_type` (a receipt slip is not counted)."""
+    from sqlalchemy import select
+    from engine.persistence.models import Document, OrgUnit
     with transaction(kythuong) as s:
-        kt = s.scalar(__import__("sqlalchemy").select(__import__("engine.persistence.models",
-                                                                   fromlist=["OrgUnit"]).OrgUnit.id)
-                      .where(__import__("engine.persistence.models", fromlist=["OrgUnit"]).OrgUnit.code == "KT"))
+        kt = s.scalar(select(OrgUnit.id).where(OrgUnit.code == "KT"))
+        s.add(Document(unit_id=kt, doc_type="receipt", fmt="party", year=2021, number=None, number_text=None,
+                       status="issued", summary="Giấy biên nhận", issued_on=date(2021, 3, 1)))
         n = 0
         for doc_type, count in (("plan", 5), ("notice", 46), ("decision", 2)):
             for i in range(count):
@@ -133,6 +138,9 @@ def test_kythuong_annex1_documents(kythuong):
     assert one.documents_available
     assert one.documents == {"plan": 5, "notice": 46, "decision": 2}
     assert one.documents_text() == "05 Kế hoạch, 46 Thông báo, 02 Quyết định"
+    with transaction(kythuong) as s:
+        listed = annex1_register(s, kt)
+    assert len(listed) == 53 and listed[0]["issuer"] and listed[0]["number"]
 
 
 # -- Lào Cai ------------------------------------------------------------------------------------------------
