@@ -10,7 +10,7 @@ from engine.persistence.scope import unit_scope_ids
 from web import queries as Q
 from web.access import allow
 from web.listing import badges, page_number, read_filters
-from web.dbsession import db
+from web.dbsession import db, report_db
 
 bp = Blueprint("reports", __name__)
 
@@ -136,7 +136,7 @@ def _ontime_params(errors: dict) -> dict:
 @bp.route("/reports/ontime")
 @allow(*REPORT_ROLES)
 def ontime():
-    s = db()
+    s = report_db()
     errors: dict = {}
     p = _ontime_params(errors)
     fmt = request.args.get("format")
@@ -175,7 +175,7 @@ def _totals_chart(rep) -> str:
 @bp.route("/reports/ontime/items")
 @allow(*REPORT_ROLES)
 def ontime_items_page():
-    s = db()
+    s = report_db()
     errors: dict = {}
     p = _ontime_params(errors)
     figure = _choice("figure", FIGURES, errors)
@@ -262,7 +262,7 @@ def _chairs_labels() -> dict:
 @bp.route("/reports/appendix2")
 @allow(*REPORT_ROLES)
 def appendix2_page():
-    s = db()
+    s = report_db()
     errors: dict = {}
     p = _annex_params(errors)
     fmt = request.args.get("format")
@@ -291,7 +291,7 @@ def appendix2_page():
 @bp.route("/reports/appendix2/items")
 @allow(*REPORT_ROLES)
 def appendix2_items_page():
-    s = db()
+    s = report_db()
     errors: dict = {}
     p = _annex_params(errors)
     key = (request.args.get("key") or "").strip()
@@ -333,7 +333,7 @@ def _compliance_figure_labels() -> dict:
 @bp.route("/reports/compliance")
 @allow(*COMPLIANCE_ROLES)
 def compliance_page():
-    s = db()
+    s = report_db()
     errors: dict = {}
     p = _annex_params(errors)
     fmt = request.args.get("format")
@@ -364,7 +364,7 @@ def compliance_page():
 @bp.route("/reports/compliance/items")
 @allow(*COMPLIANCE_ROLES)
 def compliance_items_page():
-    s = db()
+    s = report_db()
     errors: dict = {}
     p = _annex_params(errors)
     figure = _choice("figure", COMPLIANCE_FIGURES, errors, _compliance_figure_labels())
@@ -417,7 +417,7 @@ def _notice_figure_labels() -> dict:
 @allow(*ANNEX_ROLES)
 def annexes_page():
     """Phụ lục 1 and 3 and the figures the review quotes, each a link to what it counts."""
-    s = db()
+    s = report_db()
     errors: dict = {}
     p = _annex_params(errors)
     one = three = figs = None
@@ -438,7 +438,7 @@ def annexes_page():
 @allow("auditor", "leader")
 def review_download():
     """The drafted review (Word) for the unit and period of the annexes page."""
-    s = db()
+    s = report_db()
     errors: dict = {}
     p = _annex_params(errors)
     if not errors:
@@ -459,7 +459,7 @@ def review_download():
 @allow(*ANNEX_ROLES)
 def notice_items_page():
     """The petitions behind a conclusion-notice figure of the review."""
-    s = db()
+    s = report_db()
     errors: dict = {}
     p = _annex_params(errors)
     figure = _choice("figure", NOTICE_FIGURES, errors, _notice_figure_labels()) or "needed"
