@@ -308,7 +308,13 @@ def denouncer_guard(words: list[str], user=None):
     from engine.persistence.models import CaseHandler
     user = current_user if user is None else user
     named = select(CaseHandler.petition_id).where(CaseHandler.user_id == user.id, CaseHandler.removed_at.is_(None))
-    return or_(Petition.kind != "denunciation", Petition.id.in_(named), _and(*impersonal_clauses(words)))
+    # letters too: one may be classified a denunciation (a flag the database cannot index
+    # the same way on both engines), so a letter is found by a name only by those named to it
+    maybe_denounced = or_(Petition.kind == "denunciation", Petition.workflow.in_(PROTECTED_WORKFLOWS))
+    return or_(~maybe_denounced, Petition.id.in_(named), _and(*impersonal_clauses(words)))
+
+
+PROTECTED_WORKFLOWS = ("denunciation", "denunciation_followup", "letter")
 
 
 def _escape(s: str) -> str:

@@ -158,7 +158,8 @@ def add_petition(session: Session, ctx: Context, unit_code: str, summary: str, r
         data["received_from"] = received_from
     eventlog.append(session, p, action, actor.id if actor else None, actor.username if actor else "system",
                     ctx.instant(), day, {}, _snapshot(p), data)
-    if actor is not None and protects_identity(p):  # who received a denunciation already knows who wrote it
+    # who received a denunciation already knows who wrote it; a letter may turn out to be one
+    if actor is not None and (protects_identity(p) or p.workflow == "letter"):
         session.add(CaseHandler(petition_id=p.id, user_id=actor.id, added_by_id=actor.id, added_at=ctx.instant()))
     session.flush()
     return p

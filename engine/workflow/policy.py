@@ -38,8 +38,11 @@ PERSONAL_KEYS = frozenset({"petitioners", "petitioner_name", "petitioner_address
 
 
 def protects_identity(petition) -> bool:
-    """A denunciation: the denouncer's identity is kept secret (Luật Tố cáo 2018 art. 47-48)."""
-    return getattr(petition, "kind", None) == "denunciation" or getattr(petition, "workflow", None) == "denunciation"
+    """A denunciation: the denouncer's identity is kept secret (Luật Tố cáo 2018 art. 47-48) -
+    the denunciation case, the superior's follow-up, and a letter classified as one."""
+    return (getattr(petition, "kind", None) == "denunciation"
+            or getattr(petition, "workflow", None) in ("denunciation", "denunciation_followup")
+            or "denunciation" in (getattr(petition, "flags", None) or ()))
 
 
 def sees_personal_data(user_or_role, petition=None) -> bool:
