@@ -240,6 +240,7 @@ class Appendix2:
     scope: str = "subtree"
     by_unit: bool = False
     chairs: str = "party_head"
+    duplicates_excluded: int = 0  # duplicate letters received in the period, counted as their master
 
     def __getitem__(self, key: str) -> dict[str, int]:
         return self.figures[key]
@@ -251,7 +252,7 @@ class Appendix2:
     def to_dict(self) -> dict:
         out = {"unit": self.unit, "unit_name": self.unit_name, "from": self.date_from.isoformat(),
                "to": self.date_to.isoformat(), "columns": list(self.columns), "scope": self.scope,
-               "by_unit": self.by_unit, "chairs": self.chairs}
+               "by_unit": self.by_unit, "chairs": self.chairs, "duplicates_excluded": self.duplicates_excluded}
         out.update({k: dict(self.figures[k]) for k in ALL_KEYS})
         return out
 
@@ -302,6 +303,12 @@ def _layout(session: Session, unit_code: str, date_from, date_to, scope: str, by
     return unit, start, end, layout(session, unit, start, end, scope=scope, by_unit=by_unit)
 
 
+def _counted() -> list:
+    """A duplicate letter (đơn trùng) counts once, as its master: the annex leaves the copies
+    out and says how many it left (`duplicates_excluded`)."""
+    return [Petition.duplicate_of_id.is_(None)]
+
+
 def _in_scope(lay: Layout, col, ids: list[int] | None = None) -> list:
     if ids is not None:
         return [col.in_(ids)]
@@ -347,7 +354,7 @@ def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: st
                  if not k.startswith("directed")}
         for rec in session.execute(
                 select(P.unit_id, *[func.sum(case((pred, 1), else_=0)).label(k) for k, pred in preds.items()])
-                .where(P.received_on >= start, P.received_on <= end, untouched, *_in_scope(lay, P.unit_id))
+                .where(P.received_on >= start, P.received_on <= end, untouched, *_in_scope(lay, P.unit_id), *_counted())
                 .group_by(P.unit_id)):
             for key in preds:
                 add(key, rec.unit_id, getattr(rec, key))
@@ -358,7 +365,7 @@ def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: st
                 case((P.category == "cadre_degradation", 1), else_=0).label("deg"), P.complex_prolonged, P.is_group,
                 P.incited)
         inner = (select(*keys).where(P.received_on >= start, P.received_on <= end, ~untouched if touched else untouched,
-                                     *_in_scope(lay, P.unit_id))
+                                     *_in_scope(lay, P.unit_id), *_counted())
                  .subquery())
         cols = [inner.c[k] for k in ("unit_id", "st", "reopened", "copy", "deg", "complex_prolonged", "is_group",
                                      "incited")]
@@ -371,7 +378,7 @@ def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: st
     for unit_id, grp_or_cplx, incited, n in () if not petition_rows else session.execute(
             select(P.unit_id, or_(P.is_group.is_(True), P.complex_prolonged.is_(True)), P.incited, func.count())
             .where(P.received_on >= start, P.received_on <= end, P.escalated_from_id.is_not(None),
-                   acted_on_by(end), *_in_scope(lay, P.unit_id))
+                   acted_on_by(end), *_in_scope(lay, P.unit_id), *_counted())
             .group_by(P.unit_id, or_(P.is_group.is_(True), P.complex_prolonged.is_(True)), P.incited)):
         add("directed", unit_id, n)
         if grp_or_cplx:
@@ -384,7 +391,7 @@ def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: st
         oinner = (select(P.unit_id, ost.label("st")).join(S, S.id == P.session_id)
                   .where(P.received_on >= start, P.received_on <= end, S.status == "held",
                          S.kind.in_(_SESSION_KINDS), counted_chair(chairs), P.escalated_from_id.is_(None),
-                         ~untouched if touched else untouched, *_in_scope(lay, P.unit_id))
+                         ~untouched if touched else untouched, *_in_scope(lay, P.unit_id), *_counted())
                   .subquery())
         for unit_id, state, n in session.execute(select(oinner.c.unit_id, oinner.c.st, func.count())
                                                  .group_by(oinner.c.unit_id, oinner.c.st)):
@@ -393,7 +400,11 @@ def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: st
                 add("answered_at_meeting", unit_id, n)
             elif state in ("resolved", "closed"):
                 add("resolved_after_meeting", unit_id, n)
-    return Appendix2(unit.code, unit.name, start, end, figures, lay.columns, lay.labels, scope, by_unit, chairs)
+    duplicates = session.scalar(select(func.count()).select_from(P).where(
+        P.received_on >= start, P.received_on <= end, P.duplicate_of_id.is_not(None), *_in_scope(lay, P.unit_id))) \
+        if petition_rows else 0
+    return Appendix2(unit.code, unit.name, start, end, figures, lay.columns, lay.labels, scope, by_unit, chairs,
+                     int(duplicates or 0))
 
 
 def _row_keys(st: str, reopened: bool, acted: bool, copy: bool, deg: bool, cplx: bool, grp: bool,
@@ -457,12 +468,12 @@ def appendix2_items(session: Session, unit_code: str, date_from, date_to, key: s
              .join(S, S.id == P.session_id)
              .where(P.received_on >= start, P.received_on <= end, P.unit_id.in_(ids), S.status == "held",
                     S.kind.in_(_SESSION_KINDS), counted_chair(chairs), P.escalated_from_id.is_(None),
-                    _opinion_predicates(st)[key]))
+                    _opinion_predicates(st)[key], *_counted()))
     else:
         ro = reopen_count_as_of(end)
         preds = _petition_predicates(st, ro, acted_on_by(end))
         q = (select(P.code, P.unit_id, P.received_on, P.summary, st.label("st"), P.category, ro.label("ro"))
-             .where(P.received_on >= start, P.received_on <= end, P.unit_id.in_(ids), preds[key]))
+             .where(P.received_on >= start, P.received_on <= end, P.unit_id.in_(ids), preds[key], *_counted()))
     q = q.order_by(P.received_on, P.id).offset(offset)
     if limit is not None:
         q = q.limit(limit)

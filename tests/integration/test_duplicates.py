@@ -151,3 +151,18 @@ def test_a_chain_is_never_longer_than_one_link(org, ctx):
         dup.mark_duplicate(s, user(s, "clerk1"), petition(s, d), petition(s, c), "trùng", NOW)
     with transaction(org) as s:
         assert petition(s, d).duplicate_of.code == a
+
+
+def test_the_annex_counts_a_duplicate_once_and_says_how_many(org, ctx):
+    from engine.reports.appendix2 import appendix2, appendix2_items
+    master = add(org, ctx, "Bùi Thị Lan", "Đề nghị hỗ trợ hộ nghèo sửa chữa nhà ở")
+    copy = add(org, ctx, "Bùi Thị Lan", "Đề nghị hỗ trợ hộ nghèo sửa chữa nhà ở (lần 2)")
+    with transaction(org) as s:
+        before = appendix2(s, "C1", "2026-10-01", "2026-10-31")["in_progress"]["total"]
+        dup.mark_duplicate(s, user(s, "clerk1"), petition(s, copy), petition(s, master), "trùng", NOW)
+    with transaction(org) as s:
+        rep = appendix2(s, "C1", "2026-10-01", "2026-10-31")
+        assert rep["in_progress"]["total"] == before - 1 and rep.duplicates_excluded == 1
+        assert rep.to_dict()["duplicates_excluded"] == 1
+        listed = {r["code"] for r in appendix2_items(s, "C1", "2026-10-01", "2026-10-31", "in_progress")}
+        assert master in listed and copy not in listed
