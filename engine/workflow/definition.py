@@ -149,4 +149,13 @@ def any_label(kind: str, key: str, lang: str = "vi") -> str:
             return {"state": wf.state_label, "action": wf.event_label, "clock": wf.clock_label}[kind](key, lang)
     if kind == "action":
         return load_workflow().event_label(key, lang)
+    if kind == "clock" and key in RULE_LABELS:
+        vi, en = RULE_LABELS[key]
+        return en if lang == "en" else vi
     return key
+
+
+# Deadline rules that are not a case's clock but a limit checked once (config/workflow.toml):
+# shown by name wherever the rules are listed (the admin's parameters page).
+RULE_LABELS = {"complaint_lodging": ("Thời hiệu khiếu nại (kể từ ngày biết quyết định)",
+                                     "Time limit to lodge a complaint (from learning of the decision)")}

@@ -124,10 +124,15 @@ def test_search_uses_the_index(org, data, monkeypatch):
 
 
 def _insert_bare_petition(engine, code, summary):
+    """A row as an older release wrote it: the tables as they are in the database (reflected),
+    not as today's models would write them (they carry columns later migrations add)."""
+    from sqlalchemy import MetaData, Table
+    now = datetime(2026, 1, 5, tzinfo=timezone.utc)
     with engine.begin() as conn:
-        uid = conn.execute(insert(OrgUnit).returning(OrgUnit.id), [dict(code="U" + code[-3:], name="Xã Cũ",
-                                                                      level="commune")]).scalar_one()
-        conn.execute(insert(Petition), [dict(
+        units, petitions = (Table(n, MetaData(), autoload_with=conn) for n in ("org_units", "petitions"))
+        uid = conn.execute(insert(units).returning(units.c.id), [dict(code="U" + code[-3:], name="Xã Cũ",
+                                                                    level="commune", created_at=now)]).scalar_one()
+        conn.execute(insert(petitions), [dict(created_at=now, updated_at=now,
             code=code, unit_id=uid, received_on=date(2026, 1, 5), received_at=datetime(2026, 1, 5, tzinfo=timezone.utc),
             summary=summary, category="other", kind="petition", is_group=False, group_size=1,
             complex_prolonged=False, incited=False, state="received", version=1, reopen_count=0,

@@ -54,6 +54,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_document_templates_unit_kind_fmt", table_name="document_templates")
     op.drop_table("document_templates")
-    with op.batch_alter_table("org_units", schema=None) as batch_op:
-        for name, _ in reversed(HEADING_COLUMNS):
-            batch_op.drop_column(name)
+    _drop_columns("org_units", [name for name, _ in reversed(HEADING_COLUMNS)])
+
+
+def _drop_columns(table: str, names) -> None:
+    """On SQLite a batch drop recreates the table, which foreign keys pointing at it refuse
+    (and which would drop the triggers on petitions): SQLite ≥ 3.35 drops a column in place."""
+    for name in names:
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
+        else:
+            op.drop_column(table, name)

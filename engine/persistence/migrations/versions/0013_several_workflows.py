@@ -66,12 +66,17 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("letters")
     op.drop_table("clock_suspensions")
-    with op.batch_alter_table("clocks") as b:
-        b.drop_column("variant")
-    with op.batch_alter_table("org_units") as b:
-        b.drop_column("remote_area")
+    _drop_columns("clocks", ["variant"])
+    _drop_columns("org_units", ["remote_area"])
     op.drop_index("ix_petitions_workflow", table_name="petitions")
-    with op.batch_alter_table("petitions") as b:
-        b.drop_column("contested_on")
-        b.drop_column("flags")
-        b.drop_column("workflow")
+    _drop_columns("petitions", ["contested_on", "flags", "workflow"])
+
+
+def _drop_columns(table: str, names) -> None:
+    """On SQLite a batch drop recreates the table, which foreign keys pointing at it refuse
+    (and which would drop the triggers on petitions): SQLite ≥ 3.35 drops a column in place."""
+    for name in names:
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
+        else:
+            op.drop_column(table, name)
