@@ -144,6 +144,7 @@ def import_file(session: Session, ctx, rows: RowSet | str | Path, by: str | None
     replayed.sort(key=lambda c: c.line)
     for i, chain in enumerate(replayed, start=1):
         work = [chain]
+        counted = (replayer.created, replayer.applied)
         try:
             with session.begin_nested():
                 while work:
@@ -152,19 +153,34 @@ def import_file(session: Session, ctx, rows: RowSet | str | Path, by: str | None
                     reached.update(c.rec["ref"] for c in followers)
                     work.extend(followers)
         except StepRefused as exc:
+            replayer.created, replayer.applied = counted  # rolled back with the savepoint
             refuse(exc.line, exc.error)
+            if skip_invalid:  # the rest of the chain is not loaded either: say so, line by line
+                for other in sorted(_chain_lines(chain, targets) - {exc.line}):
+                    refuse(other, ValidationError("import_not_loaded", field="line", other=exc.line))
         if progress is not None and i % 200 == 0:
             progress(200)
     if progress is not None and len(replayed) % 200:
         progress(len(replayed) % 200)
+    refused_lines = {line for line, _ in res.rejected}
     for ref, chain in targets.items():
-        if ref not in reached or chain.petition is None:
+        if (ref not in reached or chain.petition is None) and chain.line not in refused_lines:
             refuse(chain.line, ValidationError("import_not_reached", field="escalated_ref", other=target_line[ref]))
     res.petitions += replayer.created
     res.history = replayer.applied
     res.rejected.sort()
     stop_if_refused()
     return res
+
+
+def _chain_lines(chain: Chain, targets: dict[str, Chain]) -> set[int]:
+    """The lines of a chain: its petition row, its steps, and those of the cases it escalates to."""
+    lines = {chain.line} if chain.rec is not None else set()
+    for st in chain.steps:
+        lines.add(st.line)
+        if st.escalated_ref in targets:
+            lines |= _chain_lines(targets[st.escalated_ref], targets)
+    return lines
 
 
 def _chain_for(session: Session, chains: dict[str, Chain], ref: str) -> Chain:

@@ -264,6 +264,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                       "the action's date {date} is before the petition was received ({received})"),
     "import_escalated_twice": ("đơn cấp trên «{ref}» đã được ghi là nhận từ một dòng khác (dòng {other})",
                                "the parent unit's case '{ref}' is already named by another row (line {other})"),
+    "import_not_loaded": ("không nạp vì dòng {other} (cùng đơn) bị từ chối",
+                          "not loaded because line {other} (same petition) was refused"),
     "import_not_reached": ("không nạp được vì dòng {other} (báo cáo lên cấp trên) bị từ chối",
                            "not loaded because line {other} (the escalation) was refused"),
     "escalate_target_unit": ("đơn {target} thuộc {unit}, không phải đơn vị cấp trên {parent} của đơn {code}",
