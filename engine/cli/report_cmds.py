@@ -219,7 +219,7 @@ def import_cmd(file, skip_invalid, by, as_json, no_progress):
             bar.__enter__()
         with Tx() as s:
             res = import_file(s, ctx, rows, by=by, skip_invalid=skip_invalid,
-                              progress=(lambda n: bar.update(n)) if bar else None)
+                              progress=(lambda n: bar.update(n)) if bar else None, lang=lang())
     except DomainError as exc:
         if getattr(exc, "rejected", None):
             for line, reason in exc.rejected[:200]:
@@ -237,3 +237,5 @@ def import_cmd(file, skip_invalid, by, as_json, no_progress):
                  f"từ chối {len(res.rejected)} dòng",
                  f"Loaded {res.sessions} sessions and {res.petitions} petitions; skipped {res.duplicates} rows "
                  f"already loaded; rejected {len(res.rejected)} rows"))
+    if res.history:
+        click.echo(t(f"Đã ghi {res.history} bước xử lý theo ngày của sổ", f"Recorded {res.history} history steps on their dates"))

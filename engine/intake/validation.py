@@ -60,7 +60,10 @@ _SESSION_ONLY = ("session_kind", "people", "groups", "refused", "chair")
 def _infer_record(v: dict) -> str:
     """A row without a record type is a petition when it has a summary and a session when
     it has a session column; anything else is refused, never guessed: a petition row whose
-    summary was left blank must not become a reception that inflates the annex."""
+    summary was left blank must not become a reception that inflates the annex. A row
+    naming a petition and an action is a history row."""
+    if v.get("petition_ref") and v.get("action") and not v.get("summary"):
+        return "history"
     if v.get("summary"):
         return "petition"
     if any(v.get(k) not in (None, "") for k in _SESSION_ONLY):
@@ -68,8 +71,11 @@ def _infer_record(v: dict) -> str:
     raise ValidationError("import_unknown_record", field="record")
 
 
-def validate_row(v: dict, units: dict[str, OrgUnit], today: date) -> dict:
-    """A clean record from one raw row; raises a DomainError with the reason."""
+def validate_row(v: dict, units: dict[str, OrgUnit], today: date, chairs=None, workflow=None) -> dict:
+    """A clean record from one raw row; raises a DomainError with the reason.
+
+    `chairs` (`engine.intake.chairs.ChairRoles`) reads a session's chair role; without it
+    the role is left empty. `workflow` is needed for history rows."""
     rec_raw = v.get("record", "")
     if rec_raw:
         record = RECORD_WORDS.get(fold(str(rec_raw)).strip())
@@ -77,6 +83,10 @@ def validate_row(v: dict, units: dict[str, OrgUnit], today: date) -> dict:
             raise ValidationError("import_bad_record", field="record", value=rec_raw)
     else:
         record = _infer_record(v)
+    if record == "history":
+        from engine.intake.history import validate_history_row
+        from engine.workflow.definition import load_workflow
+        return validate_history_row(v, workflow or load_workflow(), today)
     unit_code = text(v.get("unit"), "unit", required=False)
     if not unit_code:
         raise ValidationError("missing_field", field="unit")
@@ -93,6 +103,8 @@ def validate_row(v: dict, units: dict[str, OrgUnit], today: date) -> dict:
                                         SESSION_KINDS),
                    people=_int(v.get("people"), "people"), groups=_int(v.get("groups"), "groups"),
                    refused=_int(v.get("refused"), "refused"), chair=text(v.get("chair"), "chair", required=False))
+        rec["chair_role"] = chairs.role_of(rec["chair"], text(v.get("chair_role"), "chair_role", required=False)) \
+            if chairs is not None else None
         return rec
     if units[unit_code].level == "department":  # as add_petition: received by a unit, not a department
         raise ValidationError("receiving_unit_department", field="unit", code=unit_code)

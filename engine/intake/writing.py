@@ -27,37 +27,6 @@ def existing_refs(session: Session, model, refs: list[str]) -> set[str]:
     return found
 
 
-def replay_petition(session: Session, ctx, rec: dict, by: str | None, session_ids: dict[str, int]) -> None:
-    from engine.services import petitions as svc
-    sid = None
-    if rec["session_ref"]:
-        sid = session_ids.get(rec["session_ref"])
-        if sid is None:
-            sid = session.scalar(select(ReceptionSession.id).where(ReceptionSession.external_ref == rec["session_ref"]))
-        if sid is None:
-            raise ValidationError("import_unknown_session_ref", field="session_ref", ref=rec["session_ref"])
-    people = [{"name": rec["petitioner"], "address": rec["address"]}] if rec["petitioner"] else []
-    p = svc.add_petition(session, ctx, rec["unit"], rec["summary"], received_on=rec["date"], session_id=sid,
-                         petitioners=people, category=rec["category"], kind=rec["kind"], group_size=rec["group_size"],
-                         complex_prolonged=rec["complex"], incited=rec["incited"], external_ref=rec["ref"],
-                         action="import")
-    steps = []
-    if rec["answered_on"]:
-        steps.append(("answer_at_meeting", {"note": rec["answer_note"] or "-"}, rec["answered_on"]))
-    if rec["notice_on"]:
-        steps.append(("conclude", {"notice_no": rec["notice_no"], "department": rec["department"]}, rec["notice_on"]))
-    if rec["resolved_on"]:
-        steps.append(("resolve", {"document_no": rec["resolution_no"]}, rec["resolved_on"]))
-    if rec["closed_on"]:
-        steps.append(("close", {}, rec["closed_on"]))
-    if rec["referred_on"]:
-        steps.append(("refer", {"agency": rec["referred_agency"]}, rec["referred_on"]))
-    steps.sort(key=lambda s: s[2])
-    for action, params, on in steps:
-        svc.act(session, ctx, p.code, action, by, params, on=on)
-
-
-
 # -- bulk writing ------------------------------------------------------------------------------------
 def reserve_codes(session: Session, unit: OrgUnit, year: int, n: int) -> list[str]:
     """`n` consecutive codes for (unit, year) in one statement: the counter moves by `n`
@@ -141,7 +110,7 @@ class BulkWriter:
         rows = [{"unit_id": self.units[r["unit"]].id, "kind": r["session_kind"], "held_on": r["date"],
                  "people": count(r["people"], "people"), "groups": count(r["groups"], "groups"),
                  "refused": count(r["refused"], "refused"), "chair": r["chair"] or "", "note": "",
-                 "external_ref": r["ref"]} for r in recs]
+                 "external_ref": r["ref"], "chair_role": r.get("chair_role")} for r in recs]
         for chunk in _chunks(rows):
             for sid, ref, unit_id, held_on in self.s.execute(
                     insert(t).returning(t.c.id, t.c.external_ref, t.c.unit_id, t.c.held_on), chunk):

@@ -210,8 +210,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "File {file}: {n} rows rejected, nothing loaded (use --skip-invalid to load the valid rows)"),
     "import_unknown_record": ("không rõ là buổi tiếp hay đơn: ghi «loại bản ghi», hoặc điền «nội dung» (đơn) hay «hình thức», «số lượt người» (buổi tiếp)",
                               "cannot tell a session from a petition: fill 'record', or 'summary' (petition) or 'session_kind', 'people' (session)"),
-    "import_bad_record": ("loại bản ghi «{value}» không hợp lệ (cần «đơn» hoặc «buổi tiếp»)",
-                          "invalid record type '{value}' (expected 'petition' or 'session')"),
+    "import_bad_record": ("loại bản ghi «{value}» không hợp lệ (cần «đơn», «buổi tiếp» hoặc «diễn biến»)",
+                          "invalid record type '{value}' (expected 'petition', 'session' or 'history')"),
     "import_bad_bool": ("«{value}» không phải có/không ({field})", "'{value}' is not yes/no ({field})"),
     "import_unknown_session_ref": ("không tìm thấy buổi tiếp có mã «{ref}»", "no session with reference '{ref}'"),
     "demo_production": ("Không nạp dữ liệu mẫu: máy chủ được cấu hình là môi trường thật (PETITIONS_ENV=production hoặc PUBLIC_URL https); "
@@ -364,6 +364,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "User '{username}' may not record for unit {code} (outside their scope)"),
     "heads_exceed_bodies": ("Số người đứng đầu vi phạm ({n}) lớn hơn số cơ quan, đơn vị được kiểm tra, giám sát ({bodies})",
                             "Heads found in violation ({n}) exceed the bodies inspected or supervised ({bodies})"),
+    # the register importer: history rows and the chair's role (engine.intake.history, engine.intake.chairs)
+    "import_unknown_chair_title": ("chức danh người chủ trì «{value}» không ứng với vai trò nào: ghi chức danh (ví dụ «Bí thư Đảng ủy», "
+                                   "«Chủ tịch UBND xã») hoặc điền cột «vai trò chủ trì» ({choices})",
+                                   "the chair's title '{value}' fits no role: write the title (e.g. 'Bí thư Đảng ủy', "
+                                   "'Chủ tịch UBND xã') or fill the chair_role column ({choices})"),
+    "import_bad_action": ("bước xử lý «{value}» không hợp lệ; chọn một trong: {choices}",
+                          "invalid action '{value}'; choose one of: {choices}"),
+    "import_unknown_petition_ref": ("không tìm thấy đơn có mã «{ref}» (trong tệp hoặc đã nạp trước đó)",
+                                    "no petition with reference '{ref}' (in the file or loaded before)"),
+    "import_extend_no_clock": ("không thể gia hạn đơn {code}: thời hạn «{clock}» không đang tính (đơn ở trạng thái «{state}»)",
+                               "cannot extend {code}: the '{clock}' clock is not running (the case is '{state}')"),
+    "import_history_before_receipt": ("ngày {date} của bước xử lý trước ngày tiếp nhận đơn {received}",
+                                      "the action's date {date} is before the petition was received ({received})"),
+    "import_escalated_twice": ("đơn cấp trên «{ref}» đã được ghi là nhận từ một dòng khác (dòng {other})",
+                               "the parent unit's case '{ref}' is already named by another row (line {other})"),
+    "import_not_loaded": ("không nạp vì dòng {other} (cùng đơn) bị từ chối",
+                          "not loaded because line {other} (same petition) was refused"),
+    "import_not_reached": ("không nạp được vì dòng {other} (báo cáo lên cấp trên) bị từ chối",
+                           "not loaded because line {other} (the escalation) was refused"),
+    "escalate_target_unit": ("đơn {target} thuộc {unit}, không phải đơn vị cấp trên {parent} của đơn {code}",
+                             "case {target} belongs to {unit}, not to {parent}, the unit above {code}"),
+    "escalate_target_taken": ("đơn {target} đã được ghi là nhận từ một đơn khác",
+                              "case {target} is already recorded as received from another case"),
+    "escalate_target_date": ("đơn cấp trên {target} tiếp nhận ngày {received}, trước ngày báo cáo lên {date}",
+                             "the parent unit's case {target} was received on {received}, before the escalation on {date}"),
 }
 
 

@@ -236,9 +236,12 @@ def _department(session: Session, p: Petition, code: str) -> OrgUnit:
 
 
 def act(session: Session, ctx: Context, code: str, action: str, by: str, params: dict | None = None,
-        on=None, at=None, expect_version: int | None = None) -> ActResult:
+        on=None, at=None, expect_version: int | None = None, escalate_to: Petition | None = None) -> ActResult:
     """Apply one workflow action. Checks role and scope, the expected version, the state and
-    the required fields before changing anything; any refusal raises and changes nothing."""
+    the required fields before changing anything; any refusal raises and changes nothing.
+
+    `escalate_to`: for an escalation, the case already opened at the parent unit to link to
+    instead of opening one (a register import, where the parent's register holds it)."""
     ctx = with_office_settings(session, ctx)  # the calendar and unit parameters entered in the browser
     actor = user_by_name(session, by)
     p = _petition(session, code)
@@ -327,14 +330,19 @@ def act(session: Session, ctx: Context, code: str, action: str, by: str, params:
         parent = session.get(OrgUnit, p.unit.parent_id) if p.unit.parent_id else None
         if parent is None:
             raise ValidationError("no_parent_unit", field="reason", code=p.unit.code)
-        created = add_petition(session, ctx, parent.code, p.summary, received_at=instant if at is not None else None,
-                               received_on=day if at is None else None,
-                               petitioners=[{"name": x.name, "address": x.address, "phone": x.phone, "email": x.email}
-                                            for x in p.petitioners],
-                               category=p.category, kind=p.kind, group_size=p.group_size,
-                               complex_prolonged=p.complex_prolonged, incited=p.incited, actor=actor,
-                               escalated_from=p, action="receive_escalated",
-                               workflow=adef.escalate_workflow or wf.name)
+        if escalate_to is not None:
+            _check_escalation_target(p, parent, escalate_to, day)
+            escalate_to.escalated_from_id = p.id  # the id only, as add_petition does (no flush cycle)
+            created = escalate_to
+        else:
+            created = add_petition(session, ctx, parent.code, p.summary, received_at=instant if at is not None else None,
+                                   received_on=day if at is None else None,
+                                   petitioners=[{"name": x.name, "address": x.address, "phone": x.phone, "email": x.email}
+                                                for x in p.petitioners],
+                                   category=p.category, kind=p.kind, group_size=p.group_size,
+                                   complex_prolonged=p.complex_prolonged, incited=p.incited, actor=actor,
+                                   escalated_from=p, action="receive_escalated",
+                                   workflow=adef.escalate_workflow or wf.name)
         p.escalated_to_id, p.escalated_to = created.id, created
         data["escalated_to"] = created.code
 
@@ -351,6 +359,19 @@ def act(session: Session, ctx: Context, code: str, action: str, by: str, params:
     log.info("%s %s -> %s", action, p.code, p.state,
              extra={"petition": p.code, "action": action, "actor": actor.username})
     return ActResult(p, ev, outbox_ids, created)
+
+
+def _check_escalation_target(p: Petition, parent: OrgUnit, target: Petition, day: date) -> None:
+    """The case `p` is escalated to must be the parent unit's, not linked to another case,
+    and received on or after the escalation."""
+    if target.unit_id != parent.id:
+        raise ValidationError("escalate_target_unit", field="escalated_ref", target=target.code,
+                              unit=target.unit.code, parent=parent.code, code=p.code)
+    if target.escalated_from_id not in (None, p.id):
+        raise ValidationError("escalate_target_taken", field="escalated_ref", target=target.code)
+    if target.received_on < day:
+        raise ValidationError("escalate_target_date", field="escalated_ref", target=target.code,
+                              received=target.received_on.strftime("%d/%m/%Y"), date=day.strftime("%d/%m/%Y"))
 
 
 # -- read -----------------------------------------------------------------------------
