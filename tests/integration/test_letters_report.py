@@ -78,6 +78,7 @@ def letters(org, ctx):
     act("L7", "accept", "2026-07-06")
     classify("L8", "2026-05-12", "petition")
     classify("L12", "2026-04-09", "denunciation")
+    classify("L10", "2026-06-30", "petition")               # on the period's last day: classified at the end
     with transaction(org) as s:
         clerk = s.scalar(select(User).where(User.username == "clerk1"))
         p, master = (s.scalar(select(Petition).where(Petition.code == codes[k])) for k in ("L9", "L8"))
@@ -94,7 +95,7 @@ C1_Q2 = {"carried_over": 3, "received": 4, "received_in_person": 1, "received_po
          "content_complaint": 1, "content_denunciation": 1, "content_petition": 2, "content_mixed": 1,
          "anonymous": 1, "many_signers": 2, "handled": 4, "result_accept": 1, "result_transfer": 1,
          "result_guide": 1, "result_file": 1, "unhandled_end": 3, "duplicates": 1}
-C2_Q2 = {"received": 1, "received_post": 1, "total": 1, "not_classified": 1, "unhandled_end": 1}
+C2_Q2 = {"received": 1, "received_post": 1, "total": 1, "eligible": 1, "content_petition": 1, "unhandled_end": 1}
 P_Q2 = {"received": 1, "received_online": 1, "total": 1, "eligible": 1, "content_denunciation": 1,
         "unhandled_end": 1}
 C1_BEHIND = {  # which letters each Q2 figure of C1 lists
