@@ -194,6 +194,25 @@ def report_compliance(unit_code, date_from, date_to, fmt, out, as_of):
     _emit(export_compliance(rep, fmt, lang()), out)
 
 
+@report.command("letters")
+@click.option("--unit", "unit_code", required=True, help="Unit code: one row for it and one for every unit below it.")
+@click.option("--from", "date_from", required=True, help="YYYY-MM-DD or dd/mm/yyyy")
+@click.option("--to", "date_to", required=True, help="YYYY-MM-DD or dd/mm/yyyy (included)")
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json", "csv", "xlsx"]), show_default=True)
+@click.option("--scope", type=click.Choice(["subtree", "unit"]), default="subtree", show_default=True,
+              help="subtree: the unit and the units below it; unit: the unit alone (with its departments).")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def report_letters(unit_code, date_from, date_to, fmt, scope, out):
+    """Letter handling (Thông tư 02/2021/TT-TTCP): carried over, received by channel, eligible, by content,
+    by result, duplicates, anonymous, signed by many people, unhandled at the end; states as of the period's end."""
+    from engine.reports.letters import export_letters, letters_report
+    from engine.reports.periods import check_range
+    check_range(date_from, date_to)
+    with ReportTx() as s:
+        rep = letters_report(s, unit_code, date_from, date_to, scope=scope, lang=lang())
+    _emit(export_letters(rep, fmt, lang()), out)
+
+
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--skip-invalid", is_flag=True, help="Load the valid rows and report the rejected ones.")

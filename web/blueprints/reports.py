@@ -551,3 +551,76 @@ def record_delete(which: str, record_id: int):
     back = request.form.get("next") or ""
     return redirect(back if back.startswith("/reports/annexes/") else url_for(
         "reports.outreach_page" if which == "outreach" else "reports.inspections_page"))
+
+
+# -- issue 17: letter handling (Thông tư 02/2021/TT-TTCP) -------------------------------------------------
+from engine.reports import letters as letters_rep  # noqa: E402
+
+LETTERS_ROLES = ("clerk", "leader", "auditor")  # the clerk keeps the register the figures come from
+
+
+def _letters_labels() -> dict:
+    """The reader's labels of the report's figures and of a letter's classification (the engine's
+    bilingual labels, so the page, the downloads and the command line say the same)."""
+    lang = current_lang()
+    out = {}
+    for name, table in (("figure", letters_rep.FIGURE_LABELS), ("channel", letters_rep.CHANNEL_LABELS),
+                        ("content", letters_rep.CONTENT_LABELS), ("condition", letters_rep.CONDITION_LABELS),
+                        ("result", letters_rep.RESULT_LABELS)):
+        out[name] = {k: letters_rep.pick(v, lang) for k, v in table.items()}
+    return out
+
+
+@bp.route("/reports/letters")
+@allow(*LETTERS_ROLES)
+def letters_page():
+    s = report_db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    fmt = request.args.get("format")
+    if fmt is not None and fmt not in DOWNLOADS:
+        errors["format"] = DomainError("bad_choice", field="format", value=fmt,
+                                       choices=", ".join(DOWNLOADS)).message(current_lang())
+    rep = None
+    if not errors:
+        try:
+            rep = letters_rep.letters_report(s, p["unit"].code, p["from"], p["to"], scope=p["scope"],
+                                             lang=current_lang())
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+    if rep is not None and fmt:
+        data = letters_rep.export_letters(rep, fmt, current_lang())
+        body = data.encode("utf-8") if isinstance(data, str) else data
+        name = f"xu-ly-don-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}.{fmt}"
+        return Response(body, mimetype=DOWNLOADS[fmt].split(";")[0], headers={
+            "Content-Type": DOWNLOADS[fmt], "Content-Disposition": f'attachment; filename="{name}"'})
+    return render_template("report_letters.html", rep=rep, errors=errors, p=p, args=_annex_args(p),
+                           figures=letters_rep.FIGURES, labels=_letters_labels(), periods=PERIODS,
+                           note=letters_rep.note(rep, current_lang()) if rep else "",
+                           units=_report_units(s, current_user.model()), downloads=DOWNLOADS), (400 if errors else 200)
+
+
+@bp.route("/reports/letters/items")
+@allow(*LETTERS_ROLES)
+def letters_items_page():
+    """The letters behind one figure: codes, dates and classification, never a sender's name."""
+    s = report_db()
+    errors: dict = {}
+    p = _annex_params(errors)
+    labels = _letters_labels()
+    figure = _choice("figure", letters_rep.FIGURES, errors, labels["figure"])
+    if figure is None and "figure" not in errors:
+        errors["figure"] = _("This field is required.")
+    page_no = page_number()
+    items, has_next = [], False
+    if not errors:
+        try:
+            items = letters_rep.letters_items(s, p["unit"].code, p["from"], p["to"], figure, scope=p["scope"],
+                                              limit=ITEMS_PER_PAGE + 1, offset=(page_no - 1) * ITEMS_PER_PAGE)
+        except DomainError as exc:
+            errors[exc.field or "unit"] = error_text(exc)
+        has_next = len(items) > ITEMS_PER_PAGE
+        items = items[:ITEMS_PER_PAGE]
+    back = url_for("reports.letters_page", **{**_annex_args(p), "scope": "subtree"})
+    return render_template("report_letters_items.html", items=items, has_next=has_next, page_no=page_no,
+                           errors=errors, p=p, figure=figure, labels=labels, back=back), (400 if errors else 200)
