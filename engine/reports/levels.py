@@ -11,8 +11,9 @@ Columns of a report — the levels of local government the period has: ``commune
 district-level unit in scope was in force during it (the seeds' "Cấp xã | Cấp huyện | Tổng
 cộng"); ``province`` when the scope holds a province-level unit or the period runs past
 the reform (the two-level annex "Cấp xã | Cấp tỉnh"); then ``total``. With ``by_unit``,
-one column per unit directly below the report's unit (its subtree summed), the unit's own
-figures first, then ``total`` — a province sees its communes side by side.
+one column per unit directly below the report's unit that was in force during the period
+(its subtree summed), the unit's own figures first, then ``total`` — a province sees its
+communes side by side, a 2023 report its districts, a 2026 one the merged communes.
 """
 from __future__ import annotations
 
@@ -93,8 +94,11 @@ def layout(session: Session, root: OrgUnit, start: date, end: date, scope: str =
         ids = subtree_ids(session, root.id)
     units = {i: everything[i] for i in ids if i in everything}
     if by_unit:
-        children = sorted((u for u in units.values() if u.parent_id == root.id and u.level != "department"),
-                          key=lambda u: (u.name, u.code))
+        # only the units in force during the period: a 2023 report has no column for a commune
+        # made on 01/07/2025, a 2026 one none for the district it abolished (that history stays
+        # in the earlier periods' reports)
+        children = sorted((u for u in units.values() if u.parent_id == root.id and u.level != "department"
+                           and _overlaps(u, start, end)), key=lambda u: (u.name, u.code))
         head = {c.id: c.code for c in children}
         column_of = {}
         for uid, u in units.items():
