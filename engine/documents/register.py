@@ -408,8 +408,9 @@ def issue(session: Session, ctx: Context, actor: User, doc: Document, on: date |
         raise ValidationError("reg_not_draft", field="document", number=doc.number_text or doc.id)
     if not may_write(actor, doc):
         raise Forbidden("reg_role_cannot", role=actor.role, what="ban hành văn bản này", what_en="issue this document")
+    from engine.deadlines.timeutil import parse_date
     today = local_date(ctx.instant())
-    day = on or today
+    day = parse_date(on, "on") if on not in (None, "") else today  # a date, or text as a form sends it
     _check_day(day)
     if day > today:
         raise ValidationError("date_in_future", field="on", date=format_date(day))

@@ -60,6 +60,27 @@ def outbox_rows(tmp_path_factory):
         s.add(ReceptionSession(unit_id=s.scalar(select(OrgUnit.id).where(OrgUnit.code == "C1")), kind="reception_periodic",
                                held_on=planned, planned_on=planned, status="planned", chair_role="ubnd_chair",
                                place="Hội trường xã"))
+    # a conclusion notice issued from a held session: its department is told (issue 15's 'assignment')
+    import os
+    from config import get_settings
+    from engine.documents import register as documents
+    from engine.persistence.models import OrgUnit, ReceptionSession, User
+    from engine.services.sessions import add_session
+    os.environ["PETITIONS_FILES_DIR"] = str(tmp_path_factory.mktemp("files"))
+    get_settings.cache_clear()
+    try:
+        with transaction(engine) as s:
+            held = add_session(s, "C1", "reception_periodic", "2026-11-02", people=2, chair="Bí thư")
+            e = svc.add_petition(s, ctx, "C1", "Đề nghị sửa cầu tràn", session_id=held.id, petitioners=people)
+            dept = s.scalar(select(OrgUnit).where(OrgUnit.code == "C1-D1"))
+            clerk = s.scalar(select(User).where(User.username == "clerk1"))
+            doc = documents.draft(s, ctx, clerk, "conclusion_notice", unit_code="C1", session_id=held.id,
+                                  items=[{"petition_id": e.id, "department_id": dept.id,
+                                          "direction": "Kiểm tra, sửa chữa trước mùa mưa"}])
+            documents.issue(s, ctx, clerk, doc, on=date(2026, 11, 9))
+    finally:
+        os.environ.pop("PETITIONS_FILES_DIR", None)
+        get_settings.cache_clear()
     cal = ctx.cal
     # the obligation reminders concern months from their start: here, the whole of 2026
     from dataclasses import replace

@@ -129,21 +129,33 @@ def test_auditor_log_book_shows_petitioners_as_counts(as_user, data):
 
 
 def test_a_denouncers_identity_only_for_those_handling_the_case(as_user, org, ctx):
-    """A denunciation received in C1: the commune's leader and clerk see who denounced; the
-    province's leader reads the case but neither sees the denouncer nor finds the case by
-    the name; an auditor sees neither, as for every case."""
+    """A denunciation received in C1 by clerk1, who is named to handle it, and the head names
+    leader1 too (issue 17: handlers by name): they see who denounced and find the case by the
+    name; the province's leader and a leader of the unit not named read the case but neither
+    see the denouncer nor find the case by the name; an auditor sees neither, as for every case."""
+    from sqlalchemy import select
+    from engine.persistence.models import Petition, User
+    from engine.services import handlers
     from engine.services import petitions as svc
     from engine.services.sessions import add_session
+    from tests.conftest import NOW
     with transaction(org) as s:
         rs = add_session(s, "C1", "reception_periodic", "2026-11-10", people=1, chair="Bí thư")
+        clerk = s.scalar(select(User).where(User.username == "clerk1"))
         code = svc.add_petition(s, ctx, "C1", "Tố cáo cán bộ thôn nhận tiền", session_id=rs.id, kind="denunciation",
-                                petitioners=[{"name": "Quách Thị Ẩn", "address": "Xóm Kín", "phone": "0987000111"}]).code
+                                petitioners=[{"name": "Quách Thị Ẩn", "address": "Xóm Kín", "phone": "0987000111"}],
+                                actor=clerk).code
     assert "Quách Thị Ẩn, Xóm Kín" in as_user("clerk1").get("/logbook").get_data(as_text=True)
+    b = as_user("leader1")
+    assert "Quách Thị Ẩn" not in b.get(f"/petitions/{code}").get_data(as_text=True)  # the head, not named yet
+    with transaction(org) as s:
+        leader = s.scalar(select(User).where(User.username == "leader1"))
+        handlers.add_handler(s, leader, s.scalar(select(Petition).where(Petition.code == code)), "leader1", NOW)
     for who in ("leader1", "clerk1"):
         b = as_user(who)
         assert "Quách Thị Ẩn" in b.get(f"/petitions/{code}").get_data(as_text=True), who
         assert code in _codes(b.get("/petitions?q=quach thi an").get_data(as_text=True)), who
-    for who in ("pleader", "auditor"):
+    for who in ("pleader", "auditor", "admin"):
         b = as_user(who)
         body = b.get(f"/petitions/{code}").get_data(as_text=True)
         assert 'id="personal-hidden"' in body and "Quách" not in body and "0987000111" not in body, who
