@@ -55,6 +55,9 @@ ADMIN_ACTIONS = {
     "password_set": _l("Password set by an administrator"), "password_reset": _l("Password reset, link made"),
     "invitation_used": _l("Password set from a link"), "own_password_changed": _l("Own password changed"),
     "preferences_changed": _l("Notifications or language changed"),
+    "list_entry_added": _l("List entry added"), "list_entry_changed": _l("List entry relabelled"),
+    "list_entry_retired": _l("List entry retired"), "list_entry_restored": _l("List entry back in use"),
+    "calendar_decision_added": _l("Calendar decision added"), "unit_param_added": _l("Deadline parameter added"),
 }
 
 

@@ -20,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from engine.persistence import adminlog
+
 from engine.deadlines.calendar import Decision, WorkingCalendar, calendar_for
 from engine.deadlines.params import load_params
 from engine.deadlines.timeutil import local_date, parse_date
@@ -141,6 +143,9 @@ def add_decision(session: Session, actor: User, raw: dict, at: datetime, setting
     after = current_calendar(session, settings)
     running = session.scalar(select(Clock.id).where(Clock.status == "running").limit(1)) is not None
     journal = reproject(session, after, load_params().ladder, at) if running else []
+    adminlog.record(session, "calendar_decision_added", actor, row.day.isoformat(), at, unit_id=actor.unit_id,
+                    data={"kind": row.kind, "name": row.name, "source": source_text(row.source_no, row.source_on),
+                          "deadlines_moved": len(journal)})
     out = Outcome(row, before.version, after.version)
     out.running = len(session.scalars(select(Clock.id).where(Clock.status == "running")).all())
     if journal:

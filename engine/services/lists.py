@@ -14,7 +14,9 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.deadlines.timeutil import utcnow
 from engine.language.errors import Forbidden, NotFound, ValidationError
+from engine.persistence import adminlog
 from engine.persistence.models import ADMIN_LISTS, CATEGORIES, OrgUnit, SessionLabel, User
 from engine.services.common import MAX_ID, choice, count, text
 
@@ -67,7 +69,15 @@ def add_entry(session: Session, actor: User, list_name: str, code: str, label_vi
                        label_en=text(label_en, "label_en", limit=255), position=last + 10, active=True)
     session.add(row)
     session.flush()
+    _log(session, actor, "list_entry_added", row)
     return row
+
+
+def _log(session: Session, actor: User, action: str, row: SessionLabel) -> None:
+    """Lists are shared by every unit and reports add up by them: each change is in the
+    administration log (who, when, which entry, its labels)."""
+    adminlog.record(session, action, actor, f"{row.list}:{row.code}", utcnow(), unit_id=actor.unit_id,
+                    data={"label_vi": row.label_vi, "label_en": row.label_en, "active": row.active})
 
 
 def _entry(session: Session, entry_id) -> SessionLabel:
@@ -82,6 +92,7 @@ def edit_entry(session: Session, actor: User, entry_id, label_vi: str, label_en:
     row = _entry(session, entry_id)
     row.label_vi = text(label_vi, "label_vi", limit=255)
     row.label_en = text(label_en, "label_en", limit=255)
+    _log(session, actor, "list_entry_changed", row)
     return row
 
 
@@ -89,4 +100,5 @@ def set_active(session: Session, actor: User, entry_id, active: bool) -> Session
     _check(session, actor)
     row = _entry(session, entry_id)
     row.active = active
+    _log(session, actor, "list_entry_restored" if active else "list_entry_retired", row)
     return row

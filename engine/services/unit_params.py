@@ -24,6 +24,7 @@ from engine.deadlines.timeutil import parse_date
 from engine.deadlines.unit_params import UnitRule, clocks_of, layered, national_rule
 from engine.language.errors import Forbidden, ValidationError
 from engine.language.messages import format_date
+from engine.persistence import adminlog
 from engine.persistence.models import Clock, OrgUnit, Petition, UnitParam, User
 from engine.persistence.scope import ancestors, subtree_ids
 from engine.services.common import choice, count, text, unit_by_code
@@ -149,6 +150,9 @@ def add_param(session: Session, actor: User, raw: dict, today: date, at: datetim
     row = UnitParam(unit_id=unit.id, actor_id=actor.id, created_at=at, **v)
     session.add(row)
     session.flush()
+    adminlog.record(session, "unit_param_added", actor, f"{unit.code}:{row.clock}", at, unit_id=unit.id,
+                    data={"days": row.days, "working": row.working, "from": row.effective_from.isoformat(),
+                          "source": f"{row.source_title} {row.source_no} {row.source_on.isoformat()}".strip()})
     return row
 
 

@@ -297,3 +297,42 @@ def test_lists_add_edit_retire(org, cases):
         assert e.value.code == code_
     with pytest.raises(Forbidden), transaction(org) as s:
         lsvc.add_entry(s, user(s, "c1admin"), "body", "x2", "a", "b")
+
+
+def test_every_change_is_in_the_administration_log(org, cases):
+    """Lists, calendar decisions and unit parameters are shared or move deadlines: each saved
+    change is an entry of the administration log (who, what, which entry), and the log still
+    verifies; a refused change leaves no entry, and neither does a preview."""
+    from engine.persistence.adminlog import verify_admin_log
+    from engine.persistence.models import AdminEvent, SessionLabel
+
+    def actions(s):
+        return [(e.action, e.actor, e.target) for e in s.scalars(select(AdminEvent).order_by(AdminEvent.seq))]
+
+    with transaction(org) as s:
+        before = actions(s)
+    cds.preview_decision(org, _admin(org), DAY_OFF, NOW)
+    with transaction(org) as s:
+        assert actions(s) == before
+        cds.add_decision(s, user(s, "admin"), DAY_OFF, NOW)
+        ups.add_param(s, user(s, "admin"), PARAM, NOW.date(), NOW)
+        row = lsvc.add_entry(s, user(s, "admin"), "category", "water", "Nước sạch", "Clean water")
+        lsvc.edit_entry(s, user(s, "admin"), row.id, "Nước sinh hoạt", "Household water")
+        lsvc.set_active(s, user(s, "admin"), row.id, False)
+    with pytest.raises(DomainError):
+        with transaction(org) as s:
+            lsvc.add_entry(s, user(s, "admin"), "category", "water", "Trùng", "Duplicate")
+    with transaction(org) as s:
+        added = actions(s)[len(before):]
+        assert [a for a, _, _ in added] == ["calendar_decision_added", "unit_param_added", "list_entry_added",
+                                            "list_entry_changed", "list_entry_retired"]
+        assert {who for _, who, _ in added} == {"admin"} and added[0][2] == "2026-11-25"
+        assert added[-1][2] == "category:water" and not verify_admin_log(s)
+        assert s.scalar(select(SessionLabel.active).where(SessionLabel.code == "water")) is False
+
+
+def _admin(org):
+    with transaction(org) as s:
+        u = user(s, "admin")
+        s.expunge(u)
+        return u
