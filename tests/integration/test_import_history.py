@@ -169,8 +169,12 @@ def test_a_register_with_every_kind_of_history(org, ctx, tmp_path):
 
         # Phụ lục 2, Xã Một, June–August 2026
         x = appendix2(s, "C1", "2026-06-01", "2026-08-31")
-        assert x["receptions_periodic"]["total"] == 1 and x["receptions_adhoc"]["total"] == 1
-        assert x["people_periodic"]["total"] == 5 and x["people_adhoc"]["total"] == 2
+        # the annex counts the party head's receptions (issue 16): S2, chaired by the People's
+        # Committee chair (read from the title), is counted apart, and with every chair
+        assert x["receptions_periodic"]["total"] == 1 and x["receptions_adhoc"]["total"] == 0
+        assert x["people_periodic"]["total"] == 5 and x["people_adhoc"]["total"] == 0
+        every = appendix2(s, "C1", "2026-06-01", "2026-08-31", chairs="all")
+        assert every["receptions_adhoc"]["total"] == 1 and every["people_adhoc"]["total"] == 2
         assert x["resolved_no_further"]["total"] == 2          # E answered, G resolved
         assert x["resolved_still_complained"]["total"] == 1    # A reopened
         assert x["in_progress"]["total"] == 3                  # B, H, I
@@ -179,7 +183,9 @@ def test_a_register_with_every_kind_of_history(org, ctx, tmp_path):
         # … and the province: the case the commune escalated, directed there (row 8)
         y = appendix2(s, "P", "2026-06-01", "2026-08-31")
         assert y["directed"]["province"] == 1 and y["directed"]["commune"] == 0
-        assert y["receptions_periodic"]["province"] == 1 and y["receptions_periodic"]["commune"] == 3
+        # S1 and S5 are the party head's; S4 (the People's Council chair, from the role column) is apart
+        assert y["receptions_periodic"]["province"] == 1 and y["receptions_periodic"]["commune"] == 2
+        assert appendix2(s, "P", "2026-06-01", "2026-08-31", chairs="all")["receptions_periodic"]["commune"] == 3
 
         # on time, as of the period's end
         rep = ontime_report(s, "C1", "2026-06-01", "2026-08-31", today=ctx.instant().date())
