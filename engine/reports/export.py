@@ -56,7 +56,8 @@ def ontime_table(r: OntimeReport, lang: str = "vi", raw: bool = False) -> tuple[
     if r.by:
         headers.append(_pick(group_header, lang))
     headers += [_pick(FIGURE_LABELS[k], lang) for k in
-                ("met_on_time", "met_late", "open_overdue", "open_on_track", "extended", "rate")]
+                ("met_on_time", "met_late", "open_overdue", "open_on_track", "answered_at_meeting", "extended",
+                 "rate")]
     if raw:
         ci = _pick(FIGURE_LABELS["ci"], lang)
         headers += [f"{ci} — {'cận dưới' if lang != 'en' else 'lower'}",
@@ -75,7 +76,7 @@ def ontime_table(r: OntimeReport, lang: str = "vi", raw: bool = False) -> tuple[
         out = [_pick(CLOCK_LABELS[x.clock], lang)]
         if r.by:
             out.append(label)
-        out += [x.met_on_time, x.met_late, x.open_overdue, x.open_on_track, x.extended]
+        out += [x.met_on_time, x.met_late, x.open_overdue, x.open_on_track, x.answered_at_meeting, x.extended]
         if raw:
             out += [x.rate, ci[0] if ci else None, ci[1] if ci else None,
                     rounded(x.median_days), rounded(x.p90_days)]

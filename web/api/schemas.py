@@ -324,6 +324,8 @@ class OntimeRowOut(BaseModel):
     met_late: int
     open_overdue: int
     open_on_track: int
+    answered_at_meeting: int = Field(description="conclusion clocks stopped by an answer at the meeting: no notice "
+                                                 "was needed, not judged")
     extended: int
     judged: int
     total: int
