@@ -70,7 +70,8 @@ from sqlalchemy.orm import Session
 from engine.deadlines.timeutil import parse_date
 from engine.language.errors import ValidationError
 from engine.persistence.models import Petition, ReceptionSession
-from engine.reports.asof import acted_on_by, reopen_count_as_of, state_as_of, untouched_since, without_jit
+from engine.reports.asof import (acted_on_by, reopen_count_as_of, replayed_as_of, state_as_of, unpack,
+                                 untouched_since, tune_for_report)
 from engine.reports.levels import COLUMN_LABELS, LEVEL_COLUMNS, SCOPES, Layout, layout
 from engine.services.common import unit_by_code
 
@@ -193,6 +194,12 @@ _OPINION_KEYS = ("opinions_raised", "answered_at_meeting", "resolved_after_meeti
 def _opinion_predicates(st) -> dict:
     return {"opinions_raised": literal(True), "answered_at_meeting": st == "answered",
             "resolved_after_meeting": st.in_(("resolved", "closed"))}
+
+
+def _opinion_keys(st: str) -> dict[str, bool]:
+    """`_opinion_predicates` in Python."""
+    return {"opinions_raised": True, "answered_at_meeting": st == "answered",
+            "resolved_after_meeting": st in ("resolved", "closed")}
 
 
 # Session keys: (kinds, the column summed or None for a count, whose sessions: 'counted' | 'others')
@@ -321,7 +328,7 @@ def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: st
     `petition_rows=False` leaves rows 4 and 6–9 and the opinions at 0 (for a second look at the sessions
     under another `chairs`, as the text figures need, without counting the petitions again)."""
     unit, start, end, lay = _layout(session, unit_code, date_from, date_to, scope, by_unit, chairs)
-    without_jit(session)
+    tune_for_report(session)
     figures = {k: dict.fromkeys(lay.columns, 0) for k in ALL_KEYS}
 
     def add(key: str, unit_id: int, n) -> None:
@@ -342,69 +349,66 @@ def appendix2(session: Session, unit_code: str, date_from, date_to, *, scope: st
             if kind in kinds and whose == counted:
                 add(key, unit_id, values[col])
 
-    # One row per (unit, state as of the end, …) group: the as-of expressions are evaluated
-    # once per petition and the row predicates run here on a few hundred groups (the same
-    # rules as `_petition_predicates`, which the drill-down uses; the tests hold them equal).
-    P = Petition
-    # Two passes: the petitions untouched since the period's end read their current state
-    # (a plain grouped scan); the others replay their events (correlated look-ups on few rows).
-    untouched = untouched_since(end)
-    if petition_rows:  # untouched: one grouped scan with the rows' predicates on the current columns
-        preds = {k: v for k, v in _petition_predicates(P.state, P.reopen_count, literal(False)).items()
-                 if not k.startswith("directed")}
-        for rec in session.execute(
-                select(P.unit_id, *[func.sum(case((pred, 1), else_=0)).label(k) for k, pred in preds.items()])
-                .where(P.received_on >= start, P.received_on <= end, untouched, *_in_scope(lay, P.unit_id), *_counted())
-                .group_by(P.unit_id)):
-            for key in preds:
-                add(key, rec.unit_id, getattr(rec, key))
-    passes = ((True, state_as_of(end), reopen_count_as_of(end)),)
-    for touched, st, ro in passes if petition_rows else ():
-        keys = (P.unit_id, st.label("st"), case((ro > 0, 1), else_=0).label("reopened"),
-                case((P.escalated_from_id.is_not(None), 1), else_=0).label("copy"),
-                case((P.category == "cadre_degradation", 1), else_=0).label("deg"), P.complex_prolonged, P.is_group,
-                P.incited)
-        inner = (select(*keys).where(P.received_on >= start, P.received_on <= end, ~untouched if touched else untouched,
-                                     *_in_scope(lay, P.unit_id), *_counted())
-                 .subquery())
-        cols = [inner.c[k] for k in ("unit_id", "st", "reopened", "copy", "deg", "complex_prolonged", "is_group",
-                                     "incited")]
-        for unit_id, state, reopened, copy, deg, cplx, grp, incited, n in session.execute(
-                select(*cols, func.count()).group_by(*cols)):
-            for key in _row_keys(state, bool(reopened), False, bool(copy), bool(deg), bool(cplx), bool(grp),
-                                 bool(incited)):
-                add(key, unit_id, n)
-    # Row 8 reads the event log of the escalated copies only (a few in a thousand petitions).
-    for unit_id, grp_or_cplx, incited, n in () if not petition_rows else session.execute(
-            select(P.unit_id, or_(P.is_group.is_(True), P.complex_prolonged.is_(True)), P.incited, func.count())
-            .where(P.received_on >= start, P.received_on <= end, P.escalated_from_id.is_not(None),
-                   acted_on_by(end), *_in_scope(lay, P.unit_id), *_counted())
-            .group_by(P.unit_id, or_(P.is_group.is_(True), P.complex_prolonged.is_(True)), P.incited)):
-        add("directed", unit_id, n)
-        if grp_or_cplx:
-            add("directed_crowded", unit_id, n)
-        if incited:
-            add("directed_incited", unit_id, n)
-
-    S = ReceptionSession
-    for touched, ost in ((False, P.state), (True, state_as_of(end))) if petition_rows else ():
-        oinner = (select(P.unit_id, ost.label("st")).join(S, S.id == P.session_id)
-                  .where(P.received_on >= start, P.received_on <= end, S.status == "held",
-                         S.kind.in_(_SESSION_KINDS), counted_chair(chairs), P.escalated_from_id.is_(None),
-                         ~untouched if touched else untouched, *_in_scope(lay, P.unit_id), *_counted())
-                  .subquery())
-        for unit_id, state, n in session.execute(select(oinner.c.unit_id, oinner.c.st, func.count())
-                                                 .group_by(oinner.c.unit_id, oinner.c.st)):
-            add("opinions_raised", unit_id, n)
-            if state == "answered":
-                add("answered_at_meeting", unit_id, n)
-            elif state in ("resolved", "closed"):
-                add("resolved_after_meeting", unit_id, n)
-    duplicates = session.scalar(select(func.count()).select_from(P).where(
-        P.received_on >= start, P.received_on <= end, P.duplicate_of_id.is_not(None), *_in_scope(lay, P.unit_id))) \
-        if petition_rows else 0
+    duplicates = _petition_figures(session, lay, start, end, chairs, add) if petition_rows else 0
     return Appendix2(unit.code, unit.name, start, end, figures, lay.columns, lay.labels, scope, by_unit, chairs,
                      int(duplicates or 0))
+
+
+def _petition_figures(session: Session, lay: Layout, start: date, end: date, chairs: str, add) -> int:
+    """Rows 4 and 6–9 and the opinions, in two grouped passes over the period's petitions; returns
+    how many duplicates it left out (they count as their master). A petition's state as of the
+    period's end is its current state when nothing was recorded on it since; otherwise it is
+    replayed from its events. The first pass applies `_petition_predicates` in SQL, the second
+    maps its groups with `_row_keys` — the same rules (the tests hold them equal)."""
+    P, S = Petition, ReceptionSession
+    untouched = untouched_since(end)
+    copy = P.escalated_from_id.is_not(None)
+    plain = and_(untouched, ~copy)
+    dup = P.duplicate_of_id.is_not(None)
+    opinion = and_(S.id.is_not(None), S.status == "held", S.kind.in_(_SESSION_KINDS), counted_chair(chairs), ~copy)
+    period = (P.received_on >= start, P.received_on <= end, *_in_scope(lay, P.unit_id))
+
+    # 1. The plain petitions (nothing recorded since the period's end, not escalated copies): their
+    #    current columns are their state then; one sum per row of the annex, grouped by unit only,
+    #    so the database hashes a few hundred groups.
+    preds = {k: v for k, v in _petition_predicates(P.state, P.reopen_count, literal(False)).items()
+             if not k.startswith("directed")}
+    preds.update({k: and_(opinion, v) for k, v in _opinion_predicates(P.state).items()})
+    sums = [func.sum(case((and_(~dup, pred), 1), else_=0)).label(k) for k, pred in preds.items()]
+    duplicates = 0
+    for rec in session.execute(select(P.unit_id, func.sum(case((dup, 1), else_=0)).label("dup"), *sums)
+                               .outerjoin(S, S.id == P.session_id).where(plain, *period).group_by(P.unit_id)):
+        duplicates += int(rec.dup or 0)
+        for key in preds:
+            add(key, rec.unit_id, getattr(rec, key))
+
+    # 2. The others — touched since, or escalated copies (row 8 asks whether the unit acted on
+    #    them): one probe of each one's events gives state, reopenings and "acted on" together,
+    #    grouped with the flags the rows need (a few thousand groups at most).
+    keys = (P.unit_id, case((untouched, P.state), else_=literal(None)).label("state"),
+            case((and_(untouched, P.reopen_count > 0), 1), else_=0).label("reopened"),
+            replayed_as_of(end).label("replay"), case((copy, 1), else_=0).label("copy"),
+            case((P.category == "cadre_degradation", 1), else_=0).label("deg"),
+            P.complex_prolonged, P.is_group, P.incited, case((opinion, 1), else_=0).label("opinion"),
+            case((dup, 1), else_=0).label("dup"))
+    inner = select(*keys).outerjoin(S, S.id == P.session_id).where(~plain, *period).subquery()
+    cols = list(inner.c)
+    for (unit_id, state, reopened, replay_value, copy_, deg, cplx, grp, incited, opinion_, dup_,
+         n) in session.execute(select(*cols, func.count()).group_by(*cols)):
+        if dup_:
+            duplicates += n
+            continue
+        replayed, reopens, acted = unpack(replay_value)
+        if state is None:  # touched since the period's end: its state then is the replayed one
+            state, reopened = replayed, reopens > 0
+        for key in _row_keys(state, bool(reopened), acted, bool(copy_), bool(deg), bool(cplx), bool(grp),
+                             bool(incited)):
+            add(key, unit_id, n)
+        if opinion_:
+            for key, holds in _opinion_keys(state).items():
+                if holds:
+                    add(key, unit_id, n)
+    return duplicates
 
 
 def _row_keys(st: str, reopened: bool, acted: bool, copy: bool, deg: bool, cplx: bool, grp: bool,
@@ -424,7 +428,7 @@ def _row_keys(st: str, reopened: bool, acted: bool, copy: bool, deg: bool, cplx:
             out.append("resolved_still_complained")
         if st in _OPEN and not reopened:
             out.append("in_progress")
-    if copy and acted:  # row 8 is counted apart (see `appendix2`): `acted` is False there
+    if copy and acted:  # row 8: an escalated copy the unit acted on by the period's end
         out.append("directed")
         if grp or cplx:
             out.append("directed_crowded")

@@ -1,0 +1,42 @@
+"""covering indexes for the as-of reports (issue 16): the replay of a petition's events and
+the conclusion-notice verdicts read an index alone instead of the tables' rows
+
+* ``ix_events_replay`` (petition_id, seq) + effective_on, action: the state of a petition at
+  a period's end is one index-only probe per petition touched since (Phụ lục 2, rows 7–8);
+* ``ix_clocks_report`` (name, trigger_on) + what a verdict reads: the clocks started in a
+  period, read without their rows (the text figures' notices, the on-time report);
+* ``ix_petitions_unit_cover`` (id) + unit_id: the clock → unit join reads 1/15 of the table.
+
+PostgreSQL only (INCLUDE); the embedded SQLite database is the size of one office, where
+the plain indexes it has are enough.
+
+Revision ID: 0022
+Revises: 0021
+"""
+from alembic import op
+
+revision = "0022"
+down_revision = "0021"
+branch_labels = None
+depends_on = None
+
+INDEXES = (
+    ("ix_events_replay", "events", ["petition_id", "seq"], ["effective_on", "action"]),
+    ("ix_clocks_report", "clocks", ["name", "trigger_on"],
+     ["petition_id", "status", "stopped_on", "stopped_by_action", "version", "due_date"]),
+    ("ix_petitions_unit_cover", "petitions", ["id"], ["unit_id"]),
+)
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for name, table, cols, include in INDEXES:
+        op.create_index(name, table, cols, postgresql_include=include)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for name, table, _, _ in INDEXES:
+        op.drop_index(name, table_name=table)
