@@ -10,6 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# LibreOffice Writer turns the official documents (DOCX) into PDF (engine/documents/pdf.py),
+# with the Liberation fonts metric-compatible with Times New Roman (NĐ 30/2020's typeface).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-liberation \
+ && rm -rf /var/lib/apt/lists/*
+
 # Unprivileged runtime user; the var dir (SQLite fallback, celerybeat schedule) is its own.
 RUN groupadd --system --gid 10001 petitions \
  && useradd --system --uid 10001 --gid petitions --home-dir /app --shell /usr/sbin/nologin petitions \

@@ -264,6 +264,13 @@ def test_dockerfile_installs_package(dockerfile):
     assert re.search(r"pip install --no-cache-dir \.(\s|$)", runs)
 
 
+def test_dockerfile_can_make_the_documents_pdf(dockerfile):
+    """The image drafts official documents to PDF with LibreOffice (engine/documents/pdf.py): without
+    it every 'PDF' button of a compose deployment would fail."""
+    runs = " ".join(_instructions(dockerfile, "RUN"))
+    assert re.search(r"apt-get install[^&]*libreoffice-writer", runs) and "fonts-liberation" in runs
+
+
 def test_dockerfile_runs_as_non_root(dockerfile):
     users = _instructions(dockerfile, "USER")
     assert users, "Dockerfile must switch to a non-root USER"
