@@ -316,20 +316,14 @@ def _subtitle(r: ComplianceReport, lang: str) -> str:
 def export_compliance(r: ComplianceReport, fmt: str, lang: str = "vi") -> bytes | str:
     """xlsx/csv → bytes; json/table/html → str. Text cells are neutralised against formula
     injection as the other exports are (`engine.reports.export.csv_safe`, string-typed cells)."""
-    import csv
-    import io
     import json
 
-    from engine.reports.export import BOM, _cell, csv_safe
+    from engine.reports.export import csv_bytes, titled_xlsx
     headers, rows = compliance_table(r, lang)
     if fmt == "json":
         return json.dumps(r.to_dict(), ensure_ascii=False, indent=2, default=str)
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow([csv_safe(h) for h in headers])
-        w.writerows([[csv_safe(v) for v in row] for row in rows])
-        return (BOM + buf.getvalue()).encode("utf-8")
+        return csv_bytes(headers, rows)
     if fmt == "table":
         widths = [max(len(str(h)), *(len(str(row[i])) for row in rows)) if rows else len(str(h))
                   for i, h in enumerate(headers)]
@@ -347,38 +341,6 @@ def export_compliance(r: ComplianceReport, fmt: str, lang: str = "vi") -> bytes 
         return _env.from_string(tpl).render(lang=lang, title=pick(TITLE, lang), sub=_subtitle(r, lang),
                                             headers=headers, rows=rows)
     if fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Border, Font, Side
-        from openpyxl.utils import get_column_letter
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Tuan thu" if lang != "en" else "Compliance"
-        thin = Side(style="thin")
-        box = Border(left=thin, right=thin, top=thin, bottom=thin)
-        centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        wrap = Alignment(wrap_text=True, vertical="center")
-        n = len(headers)
-        _cell(ws, 1, 1, pick(TITLE, lang)).font = Font(bold=True, size=13)
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
-        ws.cell(1, 1).alignment = centre
-        _cell(ws, 2, 1, _subtitle(r, lang)).alignment = centre
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n)
-        for j, h in enumerate(headers, 1):
-            c = _cell(ws, 4, j, h)
-            c.font, c.border, c.alignment = Font(bold=True), box, centre
-        for i, row in enumerate(rows, 5):
-            for j, v in enumerate(row, 1):
-                c = _cell(ws, i, j, v)
-                c.border, c.alignment = box, (centre if isinstance(v, int) else wrap)
-        for j, width in enumerate((30, 34, 22, 14, *([12] * len(FIGURES)), 30), 1):
-            ws.column_dimensions[get_column_letter(j)].width = width
-        ws.freeze_panes = "C5"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape"
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.print_title_rows = "4:4"
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
+        return titled_xlsx("Tuan thu" if lang != "en" else "Compliance", pick(TITLE, lang), _subtitle(r, lang),
+                           headers, rows, widths=(30, 34, 22, 14, *([12] * len(FIGURES)), 30), freeze="C5")
     raise ValidationError("bad_format", field="format", value=fmt, choices="table, json, csv, xlsx, html")

@@ -131,15 +131,70 @@ def _cell(ws, row: int, col: int, value):
     return c
 
 
-def to_csv(report, lang: str = "vi") -> bytes:
-    headers, rows = _table(report, lang)
-    if isinstance(report, Appendix2):  # the rows' keys are for machines: they stay in the JSON
-        headers, rows = headers[:-1], [row[:-1] for row in rows]
+def csv_bytes(headers, rows) -> bytes:
+    """A table as CSV for Excel: UTF-8 with a BOM, CRLF, every cell defused (`csv_safe`)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([csv_safe(h) for h in headers])
     w.writerows([[csv_safe(v) for v in row] for row in rows])
     return (BOM + buf.getvalue()).encode("utf-8")
+
+
+def titled_xlsx(sheet: str, title: str, subtitle: str, headers, rows, *, widths, freeze: str,
+                note: str | None = None, header_height: float | None = None, bold_last_row: bool = False) -> bytes:
+    """A report as the offices print it: the title and the period merged across the top (and a
+    note under them), boxed headers on row 4, counts centred, text wrapped, frozen headers,
+    A4 landscape one page wide with the headers on every page. `widths`: per column, the
+    last one repeated for the columns beyond."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    n = len(headers)
+    for row, text, style in ((1, title, centre), (2, subtitle, centre), (3, note, wrap)):
+        if text is None:
+            continue
+        _cell(ws, row, 1, text).alignment = style
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
+    ws.cell(1, 1).font = Font(bold=True, size=13)
+    if note is not None:
+        ws.row_dimensions[3].height = 30
+    for j, h in enumerate(headers, 1):
+        c = _cell(ws, 4, j, h)
+        c.font, c.border, c.alignment = Font(bold=True), box, centre
+    if header_height:
+        ws.row_dimensions[4].height = header_height
+    for i, row in enumerate(rows, 5):
+        for j, v in enumerate(row, 1):
+            c = _cell(ws, i, j, v)
+            c.border, c.alignment = box, (centre if isinstance(v, int) else wrap)
+            if bold_last_row and i == 4 + len(rows):
+                c.font = Font(bold=True)
+    widths = list(widths)
+    for j in range(1, n + 1):
+        ws.column_dimensions[get_column_letter(j)].width = widths[min(j, len(widths)) - 1]
+    ws.freeze_panes = freeze
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "4:4"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def to_csv(report, lang: str = "vi") -> bytes:
+    headers, rows = _table(report, lang)
+    if isinstance(report, Appendix2):  # the rows' keys are for machines: they stay in the JSON
+        headers, rows = headers[:-1], [row[:-1] for row in rows]
+    return csv_bytes(headers, rows)
 
 
 _NUMERIC = re.compile(r"^-?[\d.,]+(–[\d.,]+)? ?%?$")

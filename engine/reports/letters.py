@@ -28,8 +28,6 @@ whose denouncer the law protects: Luật Tố cáo 2018 art. 47–48).
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -320,16 +318,12 @@ def note(r: LettersReport, lang: str = "vi") -> str:
 def export_letters(r: LettersReport, fmt: str, lang: str = "vi") -> bytes | str:
     """csv/xlsx → bytes; json/text → str. Text cells are neutralised against formula injection
     as the other exports are (`engine.reports.export.csv_safe`, string-typed XLSX cells)."""
-    from engine.reports.export import BOM, _cell, csv_safe
+    from engine.reports.export import csv_bytes, titled_xlsx
     headers, rows = letters_table(r, lang)
     if fmt == "json":
         return json.dumps(r.to_dict(), ensure_ascii=False, indent=2, default=str)
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow([csv_safe(h) for h in headers])
-        w.writerows([[csv_safe(v) for v in row] for row in rows])
-        return (BOM + buf.getvalue()).encode("utf-8")
+        return csv_bytes(headers, rows)
     if fmt in ("text", "table"):
         # figures as rows, units as columns: 24 figures do not fit across a terminal
         cols = [row[0] for row in rows]
@@ -341,45 +335,7 @@ def export_letters(r: LettersReport, fmt: str, lang: str = "vi") -> bytes | str:
                                                            for row, c in zip(rows, cols)))
         return "\n".join(line.rstrip() for line in lines)
     if fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Border, Font, Side
-        from openpyxl.utils import get_column_letter
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Xu ly don" if lang != "en" else "Letters"
-        thin = Side(style="thin")
-        box = Border(left=thin, right=thin, top=thin, bottom=thin)
-        centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        wrap = Alignment(wrap_text=True, vertical="center")
-        n = len(headers)
-        _cell(ws, 1, 1, pick(TITLE, lang)).font = Font(bold=True, size=13)
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
-        ws.cell(1, 1).alignment = centre
-        _cell(ws, 2, 1, subtitle(r, lang)).alignment = centre
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n)
-        _cell(ws, 3, 1, note(r, lang)).alignment = wrap
-        ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=n)
-        ws.row_dimensions[3].height = 30
-        for j, h in enumerate(headers, 1):
-            c = _cell(ws, 4, j, h)
-            c.font, c.border, c.alignment = Font(bold=True), box, centre
-        ws.row_dimensions[4].height = 75
-        for i, row in enumerate(rows, 5):
-            for j, v in enumerate(row, 1):
-                c = _cell(ws, i, j, v)
-                c.border, c.alignment = box, (centre if isinstance(v, int) else wrap)
-                if i == 4 + len(rows):
-                    c.font = Font(bold=True)
-        ws.column_dimensions["A"].width = 32
-        for j in range(2, n + 1):
-            ws.column_dimensions[get_column_letter(j)].width = 11
-        ws.freeze_panes = "B5"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape"
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.print_title_rows = "4:4"
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
+        return titled_xlsx("Xu ly don" if lang != "en" else "Letters", pick(TITLE, lang), subtitle(r, lang),
+                           headers, rows, widths=(32, 11), freeze="B5", note=note(r, lang), header_height=75,
+                           bold_last_row=True)
     raise ValidationError("bad_format", field="format", value=fmt, choices="text, json, csv, xlsx")

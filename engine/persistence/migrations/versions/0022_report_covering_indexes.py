@@ -4,8 +4,11 @@ the conclusion-notice verdicts read an index alone instead of the tables' rows
 * ``ix_events_replay`` (petition_id, seq) + effective_on, action: the state of a petition at
   a period's end is one index-only probe per petition touched since (Phụ lục 2, rows 7–8);
 * ``ix_clocks_report`` (name, trigger_on) + what a verdict reads: the clocks started in a
-  period, read without their rows (the text figures' notices, the on-time report);
-* ``ix_petitions_unit_cover`` (id) + unit_id: the clock → unit join reads 1/15 of the table.
+  period, read without their rows (the on-time report over a month or a year);
+* ``ix_clocks_report_pid`` (name, petition_id) + the same, and ``ix_petitions_unit_cover``
+  (id) + unit_id: the clock → unit join of a whole province becomes a merge join of two
+  index-only scans in petition order (0.54 s for 1,000,000 clocks, against 0.9–1.1 s hashing
+  the petitions).
 
 PostgreSQL only (INCLUDE); the embedded SQLite database is the size of one office, where
 the plain indexes it has are enough.
@@ -23,7 +26,9 @@ depends_on = None
 INDEXES = (
     ("ix_events_replay", "events", ["petition_id", "seq"], ["effective_on", "action"]),
     ("ix_clocks_report", "clocks", ["name", "trigger_on"],
-     ["petition_id", "status", "stopped_on", "stopped_by_action", "version", "due_date"]),
+     ["petition_id", "id", "status", "stopped_on", "stopped_by_action", "version", "due_date"]),
+    ("ix_clocks_report_pid", "clocks", ["name", "petition_id"],
+     ["trigger_on", "id", "status", "stopped_on", "stopped_by_action", "version", "due_date"]),
     ("ix_petitions_unit_cover", "petitions", ["id"], ["unit_id"]),
 )
 
