@@ -115,11 +115,36 @@ def _choice(name: str, choices, errors: dict, labels: dict | None = None) -> str
     return v
 
 
-def _download(rep, fmt: str, name: str):
-    data = export(rep, fmt, current_lang())
+def _attachment(data, fmt: str, name: str):
+    """An export as a download named `name`.`fmt`."""
     body = data.encode("utf-8") if isinstance(data, str) else data
     return Response(body, mimetype=DOWNLOADS[fmt].split(";")[0], headers={
         "Content-Type": DOWNLOADS[fmt], "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+def _download(rep, fmt: str, name: str):
+    return _attachment(export(rep, fmt, current_lang()), fmt, name)
+
+
+def _format(errors: dict) -> str | None:
+    """The `format` asked for (None: the page), refused in the reader's language when unknown."""
+    fmt = request.args.get("format")
+    if fmt is not None and fmt not in DOWNLOADS:
+        errors["format"] = DomainError("bad_choice", field="format", value=fmt,
+                                       choices=", ".join(DOWNLOADS)).message(current_lang())
+    return fmt
+
+
+def _compute(errors: dict, build, default=None, field: str = "unit"):
+    """Run a report (or its list) unless the form already has errors; a refusal becomes the
+    form's error, on its field (`field` when it names none), and `default` is returned."""
+    if errors:
+        return default
+    try:
+        return build()
+    except DomainError as exc:
+        errors[exc.field or field] = error_text(exc)
+        return default
 
 
 def _ontime_params(errors: dict) -> dict:
@@ -139,17 +164,10 @@ def ontime():
     s = report_db()
     errors: dict = {}
     p = _ontime_params(errors)
-    fmt = request.args.get("format")
-    if fmt is not None and fmt not in DOWNLOADS:
-        errors["format"] = DomainError("bad_choice", field="format", value=fmt,
-                                       choices=", ".join(DOWNLOADS)).message(current_lang())
-    rep, chart = None, None
-    if not errors:
-        try:
-            rep = ontime_report(s, p["unit"].code, p["from"], p["to"], by=p["by"], clock=p["clock"], today=p["today"],
-                                cal=Q.context().cal, lang=current_lang())
-        except DomainError as exc:
-            errors[exc.field or "unit"] = error_text(exc)
+    fmt = _format(errors)
+    chart = None
+    rep = _compute(errors, lambda: ontime_report(s, p["unit"].code, p["from"], p["to"], by=p["by"], clock=p["clock"],
+                                                 today=p["today"], cal=Q.context().cal, lang=current_lang()))
     if rep is not None and fmt:
         return _download(rep, fmt, f"ontime-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}")
     if rep is not None and rep.by:
@@ -186,15 +204,11 @@ def ontime_items_page():
         errors["clock"] = _("This field is required.")
     key = (request.args.get("key") or "").strip() or None
     page_no = page_number()
-    items, has_next = [], False
-    if not errors:
-        try:
-            items = ontime_items(s, p["unit"].code, p["from"], p["to"], clock, figure, by=p["by"], key=key,
-                                 today=p["today"], limit=ITEMS_PER_PAGE + 1, offset=(page_no - 1) * ITEMS_PER_PAGE)
-        except DomainError as exc:
-            errors[exc.field or "unit"] = error_text(exc)
-        has_next = len(items) > ITEMS_PER_PAGE
-        items = items[:ITEMS_PER_PAGE]
+    items = _compute(errors, lambda: ontime_items(s, p["unit"].code, p["from"], p["to"], clock, figure, by=p["by"],
+                                                  key=key, today=p["today"], limit=ITEMS_PER_PAGE + 1,
+                                                  offset=(page_no - 1) * ITEMS_PER_PAGE), [])
+    has_next = len(items) > ITEMS_PER_PAGE
+    items = items[:ITEMS_PER_PAGE]
     back = url_for("reports.ontime", unit=p["unit"].code if p["unit"] else "", **{"from": p["from"].isoformat(),
                    "to": p["to"].isoformat()}, by=p["by"] or "")
     return render_template("report_items.html", kind="ontime", items=items, has_next=has_next, page_no=page_no,
@@ -265,16 +279,8 @@ def appendix2_page():
     s = report_db()
     errors: dict = {}
     p = _annex_params(errors)
-    fmt = request.args.get("format")
-    if fmt is not None and fmt not in DOWNLOADS:
-        errors["format"] = DomainError("bad_choice", field="format", value=fmt,
-                                       choices=", ".join(DOWNLOADS)).message(current_lang())
-    rep = None
-    if not errors:
-        try:
-            rep = appendix2(s, p["unit"].code, p["from"], p["to"], **_annex_options(p))
-        except DomainError as exc:
-            errors[exc.field or "unit"] = error_text(exc)
+    fmt = _format(errors)
+    rep = _compute(errors, lambda: appendix2(s, p["unit"].code, p["from"], p["to"], **_annex_options(p)))
     if rep is not None and fmt:
         return _download(rep, fmt, f"phu-luc-2-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}")
     template = "report_appendix2_print.html" if request.args.get("print") and rep is not None else "report_appendix2.html"
@@ -310,7 +316,7 @@ def appendix2_items_page():
         except DomainError as exc:
             errors[exc.field or "column"] = error_text(exc)
         has_next = len(items) > ITEMS_PER_PAGE
-        items = items[:ITEMS_PER_PAGE]
+    items = items[:ITEMS_PER_PAGE]
     back = url_for("reports.appendix2_page", **_annex_args(p))
     return render_template("report_items.html", kind="appendix2", items=items, has_next=has_next, page_no=page_no,
                            errors=errors, p=p, line=LINE_BY_KEY.get(key), column=column, column_label=column_label,
@@ -336,23 +342,12 @@ def compliance_page():
     s = report_db()
     errors: dict = {}
     p = _annex_params(errors)
-    fmt = request.args.get("format")
-    if fmt is not None and fmt not in DOWNLOADS:
-        errors["format"] = DomainError("bad_choice", field="format", value=fmt,
-                                       choices=", ".join(DOWNLOADS)).message(current_lang())
-    rep = None
-    if not errors:
-        try:
-            rep = compliance_report(s, p["unit"].code, p["from"], p["to"], as_of=Q.today(), lang=current_lang(),
-                                    cal=Q.context().cal)
-        except DomainError as exc:
-            errors[exc.field or "unit"] = error_text(exc)
+    fmt = _format(errors)
+    rep = _compute(errors, lambda: compliance_report(s, p["unit"].code, p["from"], p["to"], as_of=Q.today(),
+                                                     lang=current_lang(), cal=Q.context().cal))
     if rep is not None and fmt:
-        data = export_compliance(rep, fmt, current_lang())
-        body = data.encode("utf-8") if isinstance(data, str) else data
-        return Response(body, mimetype=DOWNLOADS[fmt].split(";")[0], headers={
-            "Content-Type": DOWNLOADS[fmt],
-            "Content-Disposition": f'attachment; filename="tuan-thu-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}.{fmt}"'})
+        return _attachment(export_compliance(rep, fmt, current_lang()), fmt,
+                           f"tuan-thu-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}")
     from engine.deadlines.obligations import load_obligations
     obs = load_obligations()
     oblabels = {k: obs.rule(k).label_in(current_lang()) for k in obs.keys}
@@ -382,7 +377,7 @@ def compliance_items_page():
         except DomainError as exc:
             errors[exc.field or "unit"] = error_text(exc)
         has_next = len(items) > ITEMS_PER_PAGE
-        items = items[:ITEMS_PER_PAGE]
+    items = items[:ITEMS_PER_PAGE]
     back = url_for("reports.compliance_page", **_annex_args(p))
     return render_template("report_compliance_items.html", items=items, has_next=has_next, page_no=page_no,
                            errors=errors, p=p, figure=figure, figure_label=_compliance_figure_labels().get(figure, ""),
@@ -464,12 +459,8 @@ def notice_items_page():
     p = _annex_params(errors)
     figure = _choice("figure", NOTICE_FIGURES, errors, _notice_figure_labels()) or "needed"
     column = (request.args.get("column") or "total").strip()
-    items = []
-    if not errors:
-        try:
-            items = notice_items(s, p["unit"].code, p["from"], p["to"], figure, column)
-        except DomainError as exc:
-            errors[exc.field or "column"] = error_text(exc)
+    items = _compute(errors, lambda: notice_items(s, p["unit"].code, p["from"], p["to"], figure, column), [],
+                     field="column")
     return render_template("report_annex_records.html", which="notices", items=items[:500], more=len(items) > 500,
                            errors=errors, p=p, args=_annex_args(p), title=_notice_figure_labels()[figure],
                            may_write=False, form={}), (400 if errors else 200)
@@ -479,12 +470,8 @@ def _records_page(which: str, form_values: dict | None = None, form_errors: dict
     s = db()
     errors: dict = {}
     p = _annex_params(errors)
-    items = []
-    if not errors:
-        try:
-            items = (annex1_items if which == "outreach" else annex3_items)(s, p["unit"].code, p["from"], p["to"])
-        except DomainError as exc:
-            errors[exc.field or "unit"] = error_text(exc)
+    items = _compute(errors, lambda: (annex1_items if which == "outreach" else annex3_items)(
+        s, p["unit"].code, p["from"], p["to"]), [])
     roles = annex_rec.OUTREACH_ROLES if which == "outreach" else annex_rec.INSPECTION_ROLES
     title = _("Conferences and training sessions") if which == "outreach" else _("Inspections and supervisions")
     return render_template("report_annex_records.html", which=which, items=items, more=False,
@@ -577,23 +564,12 @@ def letters_page():
     s = report_db()
     errors: dict = {}
     p = _annex_params(errors)
-    fmt = request.args.get("format")
-    if fmt is not None and fmt not in DOWNLOADS:
-        errors["format"] = DomainError("bad_choice", field="format", value=fmt,
-                                       choices=", ".join(DOWNLOADS)).message(current_lang())
-    rep = None
-    if not errors:
-        try:
-            rep = letters_rep.letters_report(s, p["unit"].code, p["from"], p["to"], scope=p["scope"],
-                                             lang=current_lang())
-        except DomainError as exc:
-            errors[exc.field or "unit"] = error_text(exc)
+    fmt = _format(errors)
+    rep = _compute(errors, lambda: letters_rep.letters_report(s, p["unit"].code, p["from"], p["to"], scope=p["scope"],
+                                                              lang=current_lang()))
     if rep is not None and fmt:
-        data = letters_rep.export_letters(rep, fmt, current_lang())
-        body = data.encode("utf-8") if isinstance(data, str) else data
-        name = f"xu-ly-don-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}.{fmt}"
-        return Response(body, mimetype=DOWNLOADS[fmt].split(";")[0], headers={
-            "Content-Type": DOWNLOADS[fmt], "Content-Disposition": f'attachment; filename="{name}"'})
+        return _attachment(letters_rep.export_letters(rep, fmt, current_lang()), fmt,
+                           f"xu-ly-don-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}")
     return render_template("report_letters.html", rep=rep, errors=errors, p=p, args=_annex_args(p),
                            figures=letters_rep.FIGURES, labels=_letters_labels(), periods=PERIODS,
                            note=letters_rep.note(rep, current_lang()) if rep else "",
@@ -612,15 +588,11 @@ def letters_items_page():
     if figure is None and "figure" not in errors:
         errors["figure"] = _("This field is required.")
     page_no = page_number()
-    items, has_next = [], False
-    if not errors:
-        try:
-            items = letters_rep.letters_items(s, p["unit"].code, p["from"], p["to"], figure, scope=p["scope"],
-                                              limit=ITEMS_PER_PAGE + 1, offset=(page_no - 1) * ITEMS_PER_PAGE)
-        except DomainError as exc:
-            errors[exc.field or "unit"] = error_text(exc)
-        has_next = len(items) > ITEMS_PER_PAGE
-        items = items[:ITEMS_PER_PAGE]
+    items = _compute(errors, lambda: letters_rep.letters_items(s, p["unit"].code, p["from"], p["to"], figure,
+                                                               scope=p["scope"], limit=ITEMS_PER_PAGE + 1,
+                                                               offset=(page_no - 1) * ITEMS_PER_PAGE), [])
+    has_next = len(items) > ITEMS_PER_PAGE
+    items = items[:ITEMS_PER_PAGE]
     back = url_for("reports.letters_page", **{**_annex_args(p), "scope": "subtree"})
     return render_template("report_letters_items.html", items=items, has_next=has_next, page_no=page_no,
                            errors=errors, p=p, figure=figure, labels=labels, back=back), (400 if errors else 200)
