@@ -15,7 +15,7 @@ import io
 import logging
 from datetime import timedelta
 
-from flask import (Blueprint, abort, current_app, make_response, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, current_app, g, make_response, redirect, render_template, request, send_file,
                    session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -285,8 +285,19 @@ def _too_large(_e):
 
 
 def online_submission(p):
-    """The online submission behind a case, or None (the case page and the clerk's list show it)."""
-    return db().scalar(select(OnlineSubmission).where(OnlineSubmission.petition_id == p.id))
+    """The online submission behind a case, or None (the case page and the clerk's list show it).
+
+    A list asks this for each of its rows: the first question of a request looks up every
+    petition the request has loaded so far in one query (a page of 50 rows had made 50), and
+    a petition loaded after that is looked up on its own."""
+    s = db()
+    known = g.setdefault("_online_submissions", {})
+    if p.id not in known:
+        ids = {p.id} | {o.id for o in list(s.identity_map.values()) if isinstance(o, Petition) and o.id not in known}
+        found = {o.petition_id: o for o in s.scalars(select(OnlineSubmission).where(
+            OnlineSubmission.petition_id.in_(sorted(ids))))}
+        known.update({i: found.get(i) for i in ids})
+    return known[p.id]
 
 
 @bp.record_once
