@@ -10,14 +10,14 @@ skipped so nobody gets "due in 3 days" and "overdue" in the same minute.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, lazyload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from engine.deadlines.calendar import WorkingCalendar
 from engine.persistence.db import transaction
@@ -26,11 +26,11 @@ from engine.services.clocks import reproject
 from engine.services.calendar_decisions import calendar_from_engine
 from engine.services.unit_params import params_from_engine
 from engine.deadlines.ladder import rung_instant, rungs_from
-from engine.persistence.models import Clock, Petition, TickRun, User
+from engine.persistence.models import TickRun
 from engine.persistence.outbox import insert_ignore
-from engine.deadlines.params import Params, Rung
+from engine.deadlines.params import Ladder, Params, Rung
 from engine.deadlines.obligations import Obligations, load_obligations
-from engine.scheduler import obligations as obligation_reminders
+from engine.scheduler import claim, obligations as obligation_reminders
 from engine.deadlines.timeutil import local_date, utcnow
 from engine.workflow.definition import WorkflowDef, load_workflow
 from engine.workflow.policy import mask_personal
@@ -58,97 +58,134 @@ def kind_of(rung: Rung) -> str:
     return "due_soon" if rung.offset < 0 else ("due_today" if rung.offset == 0 else "overdue")
 
 
-def recipients(session: Session, p: Petition, rung: Rung, cache: dict | None = None) -> list[User]:
-    """The assigned department's users (the unit's clerks when none is assigned), plus the
-    unit's leaders and the parent unit's auditors on the rungs that name them."""
-    cache = {} if cache is None else cache
+class Reminders:
+    """Composes a tick's outbox rows from claimed clock rows (`claim.due_clocks`), with the
+    lookups the clocks of one tick share cached: the ladder walk per (due date, rung, instant),
+    working-day counts per (due date, day), recipients per (unit, department, rung), labels
+    per (workflow, state, language). Plain rows in, plain dicts out: no ORM object is loaded."""
 
-    def active(unit_id, role):
-        key = (unit_id, role)
-        if key not in cache:  # thousands of clocks share a handful of departments
-            cache[key] = list(session.scalars(select(User).where(User.unit_id == unit_id, User.role == role,
-                                                                 User.active.is_(True)).order_by(User.id)))
-        return cache[key]
-    people = active(p.department_id, "department") if p.department_id else active(p.unit_id, "clerk")
-    if "unit_leaders" in rung.to:
-        people += active(p.unit_id, "leader")
-    if "parent_auditors" in rung.to and p.unit.parent_id:
-        people += active(p.unit.parent_id, "auditor")
-    seen, out = set(), []
-    for u in people:
-        if u.id not in seen:
-            seen.add(u.id)
-            out.append(u)
-    return out
+    def __init__(self, cal: WorkingCalendar, ladder: Ladder, wf: WorkflowDef, public_url: str, webhook: bool):
+        self.cal, self.ladder, self.wf, self.webhook = cal, ladder, wf, webhook
+        self.base_url = public_url.rstrip("/")
+        self.users: dict[tuple[int, str], list] = {}  # (unit, role) -> active users, filled by `need_users`
+        self._walks: dict = {}
+        self._people: dict = {}
+        self._spans: dict = {}
+        self._labels: dict = {}
 
+    def need_users(self, session: Session, clocks) -> None:
+        """Load, in one query, the users of the units these clocks may reach and not seen yet
+        (thousands of clocks share a handful of departments)."""
+        units = {u for c in clocks for u in (c.unit_id, c.department_id, c.parent_id) if u is not None}
+        missing = {u for u in units if (u, "clerk") not in self.users}
+        if missing:
+            self.users.update(claim.active_users(session, missing))
 
-def reminder_context(p: Petition, clock: Clock, rung: Rung, cal: WorkingCalendar, wf: WorkflowDef,
-                     user: User, public_url: str, fire_on) -> dict:
-    left = cal.working_days_between(fire_on, clock.due_date) if rung.offset < 0 else 0
-    over = cal.working_days_between(clock.due_date, fire_on) if rung.offset > 0 else 0
-    return {
-        "recipient_name": user.full_name or user.username,
-        "petition": {"code": p.code, "summary": p.summary, "unit_name": p.unit.name,
-                     "department_name": p.department.name if p.department else "",
-                     "state_label": wf.state_label(p.state, user.lang)},
-        "clock": {"name": clock.name, "due_date": clock.due_date.isoformat(), "working_days_left": left,
-                  "overdue_working_days": over, "extended": clock.extensions > 0},
-        "rung": rung.key,
-        "url": f"{public_url.rstrip('/')}/petitions/{p.code}",
-    }
+    def walk(self, due_date, next_rung: str, next_at: datetime, now: datetime):
+        """The rungs due by `now` from the stored next rung on (with their instants), the local
+        date the last of them fires on, then the first rung still ahead and its instant."""
+        key = (due_date, next_rung, next_at)
+        hit = self._walks.get(key)
+        if hit is None:
+            due = []
+            walk = rungs_from(self.ladder, next_rung)
+            rung, at = next(walk), next_at
+            while at <= now:
+                due.append((rung, at))
+                rung = next(walk)
+                at = rung_instant(due_date, rung, self.cal, self.ladder)
+            # the day the sent rung fires on, in Vietnam (its working-day counts are from that day)
+            fire_on = local_date(due[-1][1]) if due else None
+            hit = self._walks[key] = (due, fire_on, rung, at)
+        return hit
 
+    def recipients(self, c, rung: Rung) -> list:
+        """The assigned department's users (the unit's clerks when none is assigned), plus the
+        unit's leaders and the parent unit's auditors on the rungs that name them; each once."""
+        leaders, auditors = "unit_leaders" in rung.to, "parent_auditors" in rung.to and c.parent_id is not None
+        key = (c.unit_id, c.department_id, c.parent_id, leaders, auditors)
+        hit = self._people.get(key)
+        if hit is None:
+            people = list(self.users[(c.department_id, "department")] if c.department_id
+                          else self.users[(c.unit_id, "clerk")])
+            if leaders:
+                people += self.users[(c.unit_id, "leader")]
+            if auditors:
+                people += self.users[(c.parent_id, "auditor")]
+            seen, hit = set(), []
+            for u in people:
+                if u.id not in seen:
+                    seen.add(u.id)
+                    hit.append(u)
+            self._people[key] = hit
+        return hit
 
-def _claim_clock(session: Session, clock: Clock, now: datetime, cal: WorkingCalendar, params: Params,
-                 wf: WorkflowDef, public_url: str, result: TickResult, webhook: bool = False,
-                 cache: dict | None = None) -> list[dict]:
-    ladder = params.ladder
-    due = []
-    walk = rungs_from(ladder, clock.next_rung)
-    rung, at = next(walk), clock.next_rung_at
-    while at <= now:
-        due.append((rung, at))
-        rung = next(walk)
-        at = rung_instant(clock.due_date, rung, cal, ladder)
-    # Recorded without dirtying the ORM object: the batch writes every advance in a few
-    # grouped UPDATEs instead of one statement per clock.
-    set_committed_value(clock, "next_rung", rung.key)
-    set_committed_value(clock, "next_rung_at", at)
-    if not due:
-        return []
-    fire, superseded = due[-1], due[:-1]
-    p = clock.petition
-    base = f"clock:{clock.id}:v{clock.version}"
-    rows = [dict(key=f"{base}:{r.key}:skipped", kind=kind_of(r), channel="none", status="skipped",
-                 petition_id=p.id, clock_id=clock.id, rung=r.key,
-                 context={"reason": f"superseded by {fire[0].key}"}) for r, _ in superseded]
-    rung = fire[0]
-    fire_on = local_date(fire[1])
-    for user in recipients(session, p, rung, cache):
-        own = wf if wf.name == (p.workflow or "regulation11") else load_workflow(p.workflow)  # the case's own labels
-        ctx = mask_personal(user, reminder_context(p, clock, rung, cal, own, user, public_url, fire_on))
-        common = dict(kind=kind_of(rung), recipient_user_id=user.id, lang=user.lang, petition_id=p.id,
-                      clock_id=clock.id, rung=rung.key, context=ctx)
-        rows.append(dict(common, key=f"{base}:{rung.key}:user:{user.id}:inbox", channel="inbox"))
-        if user.email:
-            # digest readers get one message a working morning: their rows wait for the digest
-            rows.append(dict(common, key=f"{base}:{rung.key}:user:{user.id}:email", channel="email",
-                             to_email=user.email, status="held" if user.notify_mode == "digest" else "pending"))
-    if webhook and rows:
-        # one signed POST per rung for an SMS/Zalo gateway, addressed to the first recipient
-        first = next((r for r in rows if r.get("channel") == "inbox"), None)
-        if first is not None:
-            rows.append(dict(first, key=f"{base}:{rung.key}:webhook", channel="webhook", recipient_user_id=None,
-                             status="pending"))
-    result.claimed += 1
-    result.by_rung[rung.key] += 1
-    result.skipped += len(superseded)
-    return rows
+    def span(self, a, b) -> int:
+        """Working days in (a, b]."""
+        key = (a, b)
+        n = self._spans.get(key)
+        if n is None:
+            n = self._spans[key] = self.cal.working_days_between(a, b)
+        return n
+
+    def label(self, workflow: str | None, state: str, lang: str) -> str:
+        key = (workflow, state, lang)
+        hit = self._labels.get(key)
+        if hit is None:
+            name = workflow or "regulation11"
+            own = self.wf if self.wf.name == name else load_workflow(name)  # the case's own labels
+            hit = self._labels[key] = own.state_label(state, lang)
+        return hit
+
+    def rows(self, c, now: datetime, result: TickResult) -> tuple[list[dict], str, datetime]:
+        """The outbox rows of one claimed clock row, and its next rung and instant."""
+        due, fire_on, nxt, nxt_at = self.walk(c.due_date, c.next_rung, c.next_rung_at, now)
+        if not due:
+            return [], nxt.key, nxt_at
+        (rung, _), superseded = due[-1], due[:-1]
+        base = f"clock:{c.id}:v{c.version}"
+        rows = [dict(key=f"{base}:{r.key}:skipped", kind=kind_of(r), channel="none", status="skipped",
+                     petition_id=c.petition_id, clock_id=c.id, rung=r.key,
+                     context={"reason": f"superseded by {rung.key}"}) for r, _ in superseded]
+        kind = kind_of(rung)
+        clock = {"name": c.name, "due_date": c.due_date.isoformat(),
+                 "working_days_left": self.span(fire_on, c.due_date) if rung.offset < 0 else 0,
+                 "overdue_working_days": self.span(c.due_date, fire_on) if rung.offset > 0 else 0,
+                 "extended": c.extensions > 0}
+        url = f"{self.base_url}/petitions/{c.code}"
+        petition: dict[str, dict] = {}  # by language: only the state's label differs
+        first = None
+        for user in self.recipients(c, rung):
+            p = petition.get(user.lang)
+            if p is None:
+                p = petition[user.lang] = {"code": c.code, "summary": c.summary, "unit_name": c.unit_name,
+                                           "department_name": c.department_name or "",
+                                           "state_label": self.label(c.workflow, c.state, user.lang)}
+            ctx = mask_personal(user, {"recipient_name": user.full_name or user.username, "petition": p,
+                                       "clock": clock, "rung": rung.key, "url": url})
+            inbox = {"key": f"{base}:{rung.key}:user:{user.id}:inbox", "kind": kind, "channel": "inbox",
+                     "recipient_user_id": user.id, "lang": user.lang, "petition_id": c.petition_id,
+                     "clock_id": c.id, "rung": rung.key, "context": ctx}
+            rows.append(inbox)
+            first = first or inbox
+            if user.email:
+                # digest readers get one message a working morning: their rows wait for the digest
+                rows.append({**inbox, "key": f"{base}:{rung.key}:user:{user.id}:email", "channel": "email",
+                             "to_email": user.email, "status": "held" if user.notify_mode == "digest" else "pending"})
+        if self.webhook and first is not None:
+            # one signed POST per rung for an SMS/Zalo gateway, addressed to the first recipient
+            rows.append({**first, "key": f"{base}:{rung.key}:webhook", "channel": "webhook",
+                         "recipient_user_id": None, "status": "pending"})
+        result.claimed += 1
+        result.by_rung[rung.key] += 1
+        result.skipped += len(superseded)
+        return rows, nxt.key, nxt_at
 
 
 def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | None = None,
          params: Params | None = None, wf: WorkflowDef | None = None, batch: int = 500,
          public_url: str = "http://127.0.0.1:5000", webhook: bool = False,
-         obligations: Obligations | None = None) -> TickResult:
+         obligations: Obligations | None = None, workers: int | None = None) -> TickResult:
     now = now or utcnow()
     started = utcnow()
     # The calendar of the decision files and of the decisions entered in the browser, and the
@@ -160,44 +197,63 @@ def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | Non
     # A failure there (a bad override, a database hiccup) is logged and retried next tick; it
     # never holds back the deadline reminders below.
     try:
-        _, ids = obligation_reminders.run(engine, now, obligations or load_obligations(), cal, public_url)
+        _, obligation_ids = obligation_reminders.run(engine, now, obligations or load_obligations(), cal, public_url)
     except Exception:  # noqa: BLE001
         log.exception("obligations check failed at %s; retried at the next tick", now.isoformat())
-        ids = []
-    result.created += len(ids)
-    result.outbox_ids.extend(ids)
-    cache: dict = {}  # (unit, role) -> users, shared by every batch of this tick
-    first = True
-    while True:
+        obligation_ids = []
+    result.created += len(obligation_ids)
+    result.outbox_ids.extend(obligation_ids)
+    reminders = Reminders(cal, params.ladder, wf, public_url, webhook)  # its caches serve every batch
+
+    def claim_batch(result: TickResult, first: bool = False) -> int:
+        """One transaction: claim up to `batch` due clocks, write their rows, advance them."""
         with transaction(engine) as s:
             if first:
                 # New calendar data (a decision file added or changed): move the due dates of
                 # running clocks counted with another calendar, journaled, before claiming.
-                first = False
                 last = s.scalar(select(TickRun.calendar_version).order_by(TickRun.id.desc()).limit(1))
                 if last != cal.version:
                     result.reprojected = len(reproject(s, cal, params.ladder, now))
-            q = (select(Clock).where(Clock.status == "running", Clock.next_rung_at <= now)
-                 .options(selectinload(Clock.petition).options(lazyload(Petition.clocks), lazyload(Petition.petitioners)))
-                 .order_by(Clock.next_rung_at, Clock.id).limit(batch))
-            if engine.dialect.name == "postgresql":
-                # two ticks at once each take different clocks instead of waiting or doubling
-                q = q.with_for_update(skip_locked=True, of=Clock)
-            clocks = s.scalars(q).all()
-            rows = []
-            for clock in clocks:
-                rows += _claim_clock(s, clock, now, cal, params, wf, public_url, result, webhook, cache)
-            groups: dict[tuple, list[int]] = {}
-            for clock in clocks:
-                groups.setdefault((clock.next_rung, clock.next_rung_at), []).append(clock.id)
-            for (key, at), ids_ in groups.items():
-                s.execute(update(Clock).where(Clock.id.in_(ids_)).values(next_rung=key, next_rung_at=at)
-                          .execution_options(synchronize_session=False))
+                    s.flush()  # the moved clocks are read below by plain statements
+            clocks = claim.due_clocks(s, now, batch)
+            reminders.need_users(s, clocks)
+            rows, moves = [], []
+            for c in clocks:
+                more, key, at = reminders.rows(c, now, result)
+                rows += more
+                moves.append((c.id, key, at))
+            claim.advance(s, moves)
             ids = insert_ignore(s, rows)
             result.created += len(ids)
             result.outbox_ids.extend(ids)
-        if len(clocks) < batch:
-            break
+        return len(clocks)
+
+    def claim_until_done(result: TickResult) -> None:
+        while claim_batch(result) == batch:
+            pass
+
+    if claim_batch(result, first=True) == batch:
+        if workers is None:
+            workers = 2 if engine.dialect.name == "postgresql" else 1
+        if workers <= 1:
+            claim_until_done(result)
+        else:
+            # More than one batch due (a busy morning, the end of a downtime): on PostgreSQL
+            # the rest is claimed over `workers` connections at once, as that many ticks would
+            # (SKIP LOCKED gives each its own clocks); one connection's statements leave the
+            # database idle while Python composes rows, and the other way round.
+            parts = [TickResult(at=now) for _ in range(workers)]
+            with ThreadPoolExecutor(workers, thread_name_prefix="tick") as pool:
+                for done in [pool.submit(claim_until_done, part) for part in parts]:
+                    done.result()  # a worker's error is the tick's error, as it was with one
+            reminder_ids = result.outbox_ids[len(obligation_ids):]
+            for part in parts:
+                result.claimed += part.claimed
+                result.created += part.created
+                result.skipped += part.skipped
+                result.by_rung.update(part.by_rung)
+                reminder_ids += part.outbox_ids
+            result.outbox_ids[len(obligation_ids):] = sorted(reminder_ids)
     finished = utcnow()
     with transaction(engine) as s:
         s.add(TickRun(at=now, started_at=started, finished_at=finished, claimed=result.claimed,
