@@ -325,7 +325,8 @@ def main() -> int:
         best, median = min(t["busy"]), statistics.median(t["busy"])
         ok += [t["idle"] <= 0.05, best <= 5.0, args.due / best >= 10_000]
         print(f"tick, nothing due ({args.petitions:,} open):   {t['idle'] * 1000:8.1f} ms   (target ≤ 50 ms)  "
-              f"{'PASS' if ok[0] else 'FAIL'}   of which the audit checkpoint's counts {t['checkpoint'] * 1000:.1f} ms")
+              f"{'PASS' if ok[0] else 'FAIL'}   median of 15; once per 10 minutes a tick also counts the audit "
+              f"checkpoint: +{t['checkpoint'] * 1000:.1f} ms")
         print(f"tick claiming {args.due:,} rungs ({t['created']:,} rows): {best:8.2f} s    (target ≤ 5 s)    "
               f"{'PASS' if ok[1] else 'FAIL'}   best of {len(t['busy'])}, median {median:.2f} s")
         print(f"rungs claimed per second:             {args.due / best:8.0f}      (target ≥ 10,000) "
