@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app, g
-from sqlalchemy import String, and_, column, exists, false, func, literal_column, select, table
+from sqlalchemy import String, and_, case, column, exists, false, func, literal_column, select, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.orm import Session, aliased
@@ -117,26 +117,39 @@ def backlog(session: Session, user, on: date, page: int, limit: int = 100, per_p
     Walking the running clocks in due-date order and probing each petition's scope is right
     when the scope is every unit (nearly every probe matches), so that case keeps the three
     LIMITed queries. A narrower scope (a commune) would reject most probes - the "awaiting"
-    list went through ~10,000 clocks for 100 rows on PostgreSQL - so there one narrow query
-    reads (id, state, due date) of the scope's running clocks through the scope's index,
-    the three lists are cut from it in Python with the same filters, order and limits, and
-    their petitions are loaded with one query."""
+    list went through ~10,000 clocks for 100 rows on PostgreSQL - so there one query ranks
+    the scope's running clocks in the database and returns only the rows of the three lists
+    (same filters, order and limits), and their petitions are loaded with one query."""
     if sees_every_unit(session, user):
         base = scoped(session, user)
         overdue = list(session.scalars(by_deadline(base.where(overdue_clause(on))).limit(limit)).unique())
         awaiting = list(session.scalars(by_deadline(base.where(Petition.state == "received")).limit(limit)).unique())
         open_page = paginate(session, by_deadline(base.where(Petition.state.in_(OPEN))), page, per_page)
         return overdue, awaiting, open_page
-    keys = session.execute(
-        select(Petition.id, Petition.state, Clock.due_date)
-        .join(Clock, and_(Clock.petition_id == Petition.id, Clock.status.in_(RUNNING)))
-        .where(petition_scope(session, user)).order_by(Clock.due_date, Petition.id)).all()
-    seen: set[int] = set()
-    ordered = [k for k in keys if not (k.id in seen or seen.add(k.id))]  # one running clock each
+    # One pass over the scope's running clocks in the database: each petition once (its earliest
+    # running clock), ranked in deadline order within each list by running counts, and only the
+    # rows the three lists show come back (it had returned all of a commune's 35,000 at 1,000,000
+    # petitions, 230 ms of Python a page, to be cut here).
     page = max(1, page)
-    overdue_ids = [k.id for k in ordered if k.due_date < on][:limit]
-    awaiting_ids = [k.id for k in ordered if k.state == "received"][:limit]
-    open_ids = [k.id for k in ordered if k.state in OPEN][(page - 1) * per_page:page * per_page + 1]
+    first = (select(Petition.id.label("id"), Petition.state.label("state"), func.min(Clock.due_date).label("due"))
+             .join(Clock, and_(Clock.petition_id == Petition.id, Clock.status.in_(RUNNING)))
+             .where(petition_scope(session, user)).group_by(Petition.id, Petition.state).subquery())
+    order = (first.c.due, first.c.id)
+
+    def running_count(cond):
+        return func.sum(case((cond, 1), else_=0)).over(order_by=order, rows=(None, 0))
+    is_over, is_new, is_open = first.c.due < on, first.c.state == "received", first.c.state.in_(OPEN)
+    ranked = select(first.c.id, first.c.due, is_over.label("over"), is_new.label("new"), is_open.label("open"),
+                    running_count(is_over).label("r_over"), running_count(is_new).label("r_new"),
+                    running_count(is_open).label("r_open")).subquery()
+    lo, hi = (page - 1) * per_page, page * per_page + 1
+    keys = session.execute(select(ranked).where(
+        (ranked.c.over & (ranked.c.r_over <= limit)) | (ranked.c.new & (ranked.c.r_new <= limit))
+        | (ranked.c.open & (ranked.c.r_open > lo) & (ranked.c.r_open <= hi)))
+        .order_by(ranked.c.due, ranked.c.id)).all()
+    overdue_ids = [k.id for k in keys if k.over and k.r_over <= limit]
+    awaiting_ids = [k.id for k in keys if k.new and k.r_new <= limit]
+    open_ids = [k.id for k in keys if k.open and lo < k.r_open <= hi]
     wanted = set(overdue_ids) | set(awaiting_ids) | set(open_ids)
     rows = {p.id: p for p in session.scalars(select(Petition).where(Petition.id.in_(wanted))).unique()} if wanted else {}
 
