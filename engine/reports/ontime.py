@@ -51,6 +51,7 @@ from engine.deadlines.calendar import WorkingCalendar, default_calendar
 from engine.language.errors import ValidationError
 from engine.persistence.models import Clock, ClockJournal, OrgUnit, Petition
 from engine.persistence.scope import subtree_ids
+from engine.reports.asof import tune_for_report
 from engine.services.common import unit_by_code
 from engine.deadlines.timeutil import end_of_day, local_date, parse_date, utcnow
 
@@ -365,6 +366,7 @@ def ontime_report(session: Session, unit_code: str, date_from, date_to, by: str 
     if by not in GROUPINGS:
         _group_cols(by)  # raises the bilingual error
     sc = _scope(session, unit_code, date_from, date_to, as_of, today, clock)
+    tune_for_report(session, work_mem=False)
     totals, rows = _aggregate(session, sc, by, cal or default_calendar(), lang)
     for name in ([clock] if clock else CLOCKS):
         if not any(r.clock == name for r in totals):
