@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine.deadlines.calendar import WorkingCalendar
 from engine.persistence.db import transaction
 from engine.persistence import eventlog
-from engine.services.clocks import reproject
+from engine.services import reprojection
 from engine.services.calendar_decisions import calendar_from_engine
 from engine.services.unit_params import params_from_engine
 from engine.deadlines.ladder import rung_instant, rungs_from
@@ -167,16 +167,15 @@ def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | Non
     result.created += len(ids)
     result.outbox_ids.extend(ids)
     cache: dict = {}  # (unit, role) -> users, shared by every batch of this tick
-    first = True
+    with transaction(engine) as s:
+        last = s.scalar(select(TickRun.calendar_version).order_by(TickRun.id.desc()).limit(1))
+    if last != cal.version:
+        # New calendar data (a decision file added or changed, or a run a crash cut short):
+        # move the due dates of running clocks counted with another calendar, journaled,
+        # before claiming; in committed batches, so claims wait for one batch at most.
+        result.reprojected = reprojection.run(engine, cal, params.ladder, now).moved
     while True:
         with transaction(engine) as s:
-            if first:
-                # New calendar data (a decision file added or changed): move the due dates of
-                # running clocks counted with another calendar, journaled, before claiming.
-                first = False
-                last = s.scalar(select(TickRun.calendar_version).order_by(TickRun.id.desc()).limit(1))
-                if last != cal.version:
-                    result.reprojected = len(reproject(s, cal, params.ladder, now))
             q = (select(Clock).where(Clock.status == "running", Clock.next_rung_at <= now)
                  .options(selectinload(Clock.petition).options(lazyload(Petition.clocks), lazyload(Petition.petitioners)))
                  .order_by(Clock.next_rung_at, Clock.id).limit(batch))
