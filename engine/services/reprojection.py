@@ -206,11 +206,12 @@ def _totals(conn: Connection, version: str, at: datetime) -> tuple[int, int, int
                               .where(R.c.calendar_version == version, R.c.at == at)).one())
 
 
-def step(conn: Connection, cal: WorkingCalendar, ladder: Ladder, at: datetime, size: int = BATCH,
+def step(conn: Connection, cal: WorkingCalendar, ladder: Ladder, at: datetime, size: int | None = None,
          key: bytes | None = None) -> tuple[ReprojectionBatch | dict, datetime]:
     """One batch inside the caller's transaction: continue the unfinished run for this
     calendar (its instant wins over `at`) or start one; returns the row written and the
     instant used. Nothing is written when no clock is stale and no run is open."""
+    size = size or BATCH
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     open_ = _position(conn, cal.version)
@@ -226,12 +227,12 @@ def step(conn: Connection, cal: WorkingCalendar, ladder: Ladder, at: datetime, s
     return row, at
 
 
-def run(engine: Engine, cal: WorkingCalendar, ladder: Ladder, at: datetime, size: int = BATCH,
+def run(engine: Engine, cal: WorkingCalendar, ladder: Ladder, at: datetime, size: int | None = None,
         key: bytes | None = None, on_batch=None) -> Outcome:
     """Re-project every running clock counted with another calendar, a committed batch at a
     time, continuing an unfinished run (see the module). `on_batch(row)` is called after
     each commit (progress)."""
-    key = key or eventlog.current_key()
+    key, size = key or eventlog.current_key(), size or BATCH
     out = Outcome(at=at)
     with engine.connect() as conn:
         try:
