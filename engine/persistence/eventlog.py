@@ -36,7 +36,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, select, text, update
+from sqlalchemy import ARRAY, Column, Integer, MetaData, String, Table, Text, any_, bindparam, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -178,7 +178,13 @@ def temp_table(conn, table: Table, pg_types: dict[str, str]) -> None:
     cols = ", ".join(f"{c.name} {pg_types[c.name] if pg else 'TEXT' if pg_types[c.name] in _TEXTY else pg_types[c.name]}"
                      for c in table.columns)
     conn.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table.name} ({cols})"))
-    conn.execute(table.delete())
+    clear(conn, table)
+
+
+def clear(conn, table: Table) -> None:
+    """Empty a temporary work table: TRUNCATE on PostgreSQL (a DELETE leaves the dead rows of
+    every batch for the next one to scan), DELETE on SQLite."""
+    conn.execute(text(f"TRUNCATE {table.name}") if conn.dialect.name == "postgresql" else table.delete())
 
 
 _TEXTY = ("date", "timestamptz", "json")
@@ -199,15 +205,24 @@ def reseal(conn, touched, at: datetime, key: bytes | None = None) -> int:
     key = key or current_key()
     kid = key_id(key)
     P, C, H = Petition.__table__, Clock.__table__, EventHead.__table__
-    tid = touched.c.petition_id
+    if conn.dialect.name == "postgresql":
+        # the ids as one array parameter: PostgreSQL probes the indexes for them, where a join
+        # with the (unanalysed) temporary table read the whole of clocks and petitions each batch
+        ids = bindparam("ids", [r[0] for r in conn.execute(select(touched.c.petition_id))], type_=ARRAY(Integer))
+
+        def among(col):
+            return col == any_(ids)
+    else:
+        def among(col):
+            return col.in_(select(touched.c.petition_id))
     clocks: dict[int, list] = {}
-    for row in conn.execute(select(C.c.petition_id, *(C.c[k] for k in _C_COLS)).join(touched, C.c.petition_id == tid)
+    for row in conn.execute(select(C.c.petition_id, *(C.c[k] for k in _C_COLS)).where(among(C.c.petition_id))
                             .order_by(C.c.petition_id, C.c.id)):
         clocks.setdefault(row[0], []).append({k: _iso(v) for k, v in zip(_C_COLS, row[1:])})
     heads = {pid: (seq, h, lu) for pid, seq, h, lu in conn.execute(
-        select(H.c.petition_id, H.c.seq, H.c.hash, H.c.legacy_upto).join(touched, H.c.petition_id == tid))}
+        select(H.c.petition_id, H.c.seq, H.c.hash, H.c.legacy_upto).where(among(H.c.petition_id)))}
     rows, missing = [], []
-    for row in conn.execute(select(P.c.id, P.c.code, P.c.unit_id, *(P.c[k] for k in _P_COLS)).join(touched, P.c.id == tid)):
+    for row in conn.execute(select(P.c.id, P.c.code, P.c.unit_id, *(P.c[k] for k in _P_COLS)).where(among(P.c.id))):
         pid, code, unit_id = row[0], row[1], row[2]
         if pid not in heads:
             missing.append(pid)
@@ -227,10 +242,10 @@ def reseal(conn, touched, at: datetime, key: bytes | None = None) -> int:
         else:
             conn.execute(_SEALS.insert(), [dict(zip(("petition_id", "code", "unit_id", "sealed", "mac"), r))
                                            for r in rows])
-        conn.execute(update(H).where(H.c.petition_id == _SEALS.c.petition_id)
+        conn.execute(update(H).where(H.c.petition_id == _SEALS.c.petition_id, among(H.c.petition_id))
                      .values(code=_SEALS.c.code, unit_id=_SEALS.c.unit_id, sealed=_SEALS.c.sealed, mac=_SEALS.c.mac,
                              key_id=kid, sealed_at=at))
-        conn.execute(_SEALS.delete())
+        clear(conn, _SEALS)
     if missing:
         seal(conn, missing, at=at, key=key)
     return len(rows) + len(missing)

@@ -153,8 +153,10 @@ def _batch(conn: Connection, cal: WorkingCalendar, ladder: Ladder, at: datetime,
     taken, last = conn.execute(select(func.count(), func.max(BATCH_T.c.id))).one()
     if not taken:
         return 0, after_id, 0, 0
-    mine = and_(C.c.id == BATCH_T.c.id, BATCH_T.c.kept.is_(False))
-    in_batch = exists().where(BATCH_T.c.id == C.c.id, BATCH_T.c.kept.is_(False))
+    # the id range first: the batch's clocks are read through the primary key, not a scan
+    span = and_(C.c.id > after_id, C.c.id <= last)
+    mine = and_(span, C.c.id == BATCH_T.c.id, BATCH_T.c.kept.is_(False))
+    in_batch = and_(span, exists().where(BATCH_T.c.id == C.c.id, BATCH_T.c.kept.is_(False)))
     _fill_map(conn, cal, ladder, at, in_batch)
     # whose sealed state changes, read before the clocks move
     conn.execute(insert(TOUCHED).from_select(
@@ -177,11 +179,11 @@ def _batch(conn: Connection, cal: WorkingCalendar, ladder: Ladder, at: datetime,
         next_rung_at=case((_MOVES, MAP.c.rung_at), else_=C.c.next_rung_at),
         calendar_version=v))
     # continued after a suspension: counted on the calendar of that day, kept as it is
-    conn.execute(update(C).where(C.c.id.in_(select(BATCH_T.c.id).where(BATCH_T.c.kept.is_(True))))
+    conn.execute(update(C).where(span, C.c.id.in_(select(BATCH_T.c.id).where(BATCH_T.c.kept.is_(True))))
                  .values(calendar_version=v))
     sealed = eventlog.reseal(conn, TOUCHED, at, key)
-    conn.execute(BATCH_T.delete())
-    conn.execute(TOUCHED.delete())
+    eventlog.clear(conn, BATCH_T)
+    eventlog.clear(conn, TOUCHED)
     return taken, last, moved, sealed
 
 
@@ -252,9 +254,12 @@ def run(engine: Engine, cal: WorkingCalendar, ladder: Ladder, at: datetime, size
         finally:
             if conn.in_transaction():
                 conn.rollback()
-            with conn.begin():
-                for table in (MAP, EXT, BATCH_T, TOUCHED):
-                    conn.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+            try:  # leave the pooled connection clean; never hide the error that brought us here
+                with conn.begin():
+                    for table in (MAP, EXT, BATCH_T, TOUCHED):
+                        conn.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+            except Exception:  # noqa: BLE001
+                conn.invalidate()
     if out.batches:
         log.info("re-projection to calendar %s: %d clocks, %d moved, %d heads re-sealed, %d batches%s",
                  cal.version, out.looked, out.moved, out.sealed, out.batches, " (resumed)" if out.resumed else "")
