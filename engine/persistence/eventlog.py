@@ -36,7 +36,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ARRAY, Column, Integer, MetaData, String, Table, Text, any_, bindparam, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -126,6 +126,15 @@ def _head_text(petition_id, code, unit_id, seq, hash_, legacy_upto, sealed) -> s
                               "legacy_upto": legacy_upto, "sealed": sealed})
 
 
+def _head_text_of(petition_id: int, code: str, unit_id: int, seq: int, hash_: str, legacy_upto: int,
+                  sealed_canon: str) -> str:
+    """`_head_text` from the sealed state already in canonical form (`reseal` writes that
+    text to the column too, so it is serialized once). Keys in sorted order, as `_canon`
+    writes them; a test holds the two equal."""
+    return (f'head|{{"code":{_canon(code)},"hash":{_canon(hash_)},"legacy_upto":{int(legacy_upto)},'
+            f'"petition_id":{int(petition_id)},"sealed":{sealed_canon},"seq":{int(seq)},"unit_id":{int(unit_id)}}}')
+
+
 def seal(conn, petition_ids, at: datetime | None = None, legacy: bool = False, key: bytes | None = None,
          last: dict[int, tuple[int, str]] | None = None) -> None:
     """Write the keyed head of each petition from its last event and its state as it is now.
@@ -159,6 +168,87 @@ def seal(conn, petition_ids, at: datetime | None = None, legacy: bool = False, k
             conn.execute(update(H).where(H.c.petition_id == pid).values(**values))
         else:
             conn.execute(H.insert().values(petition_id=pid, **values))
+
+
+def temp_table(conn, table: Table, pg_types: dict[str, str]) -> None:
+    """Create a connection's temporary work table (empty) from its SQLAlchemy columns:
+    PostgreSQL gets real types, SQLite the text its own columns store (dates as
+    'YYYY-MM-DD', instants as naive UTC text, as the ORM writes them)."""
+    pg = conn.dialect.name == "postgresql"
+    cols = ", ".join(f"{c.name} {pg_types[c.name] if pg else 'TEXT' if pg_types[c.name] in _TEXTY else pg_types[c.name]}"
+                     for c in table.columns)
+    conn.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table.name} ({cols})"))
+    clear(conn, table)
+
+
+def clear(conn, table: Table) -> None:
+    """Empty a temporary work table: TRUNCATE on PostgreSQL (a DELETE leaves the dead rows of
+    every batch for the next one to scan), DELETE on SQLite."""
+    conn.execute(text(f"TRUNCATE {table.name}") if conn.dialect.name == "postgresql" else table.delete())
+
+
+_TEXTY = ("date", "timestamptz", "json")
+_meta = MetaData()
+_SEALS = Table("reseal_heads", _meta, Column("petition_id", Integer), Column("code", String), Column("unit_id", Integer),
+               Column("sealed", Text), Column("mac", String))  # sealed: canonical JSON text
+_SEALS_TYPES = {"petition_id": "integer", "code": "varchar", "unit_id": "integer", "sealed": "json", "mac": "varchar"}
+
+
+def reseal(conn, touched, at: datetime, key: bytes | None = None) -> int:
+    """Re-seal the heads of the petitions in `touched` (a table with a `petition_id`
+    column) after a change without an event, in bulk: three joined reads, one MAC per
+    petition, one UPDATE from a temporary table (`seal` takes a statement per head).
+
+    The head keeps its own seq and hash: nothing was appended, and re-reading them from the
+    events, as `seal` does, would seal over a chain whose last events were deleted. A
+    petition without a head gets one from its events (`seal`)."""
+    key = key or current_key()
+    kid = key_id(key)
+    P, C, H = Petition.__table__, Clock.__table__, EventHead.__table__
+    if conn.dialect.name == "postgresql":
+        # the ids as one array parameter: PostgreSQL probes the indexes for them, where a join
+        # with the (unanalysed) temporary table read the whole of clocks and petitions each batch
+        ids = bindparam("ids", [r[0] for r in conn.execute(select(touched.c.petition_id))], type_=ARRAY(Integer))
+
+        def among(col):
+            return col == any_(ids)
+    else:
+        def among(col):
+            return col.in_(select(touched.c.petition_id))
+    clocks: dict[int, list] = {}
+    for row in conn.execute(select(C.c.petition_id, *(C.c[k] for k in _C_COLS)).where(among(C.c.petition_id))
+                            .order_by(C.c.petition_id, C.c.id)):
+        clocks.setdefault(row[0], []).append({k: _iso(v) for k, v in zip(_C_COLS, row[1:])})
+    heads = {pid: (seq, h, lu) for pid, seq, h, lu in conn.execute(
+        select(H.c.petition_id, H.c.seq, H.c.hash, H.c.legacy_upto).where(among(H.c.petition_id)))}
+    rows, missing = [], []
+    for row in conn.execute(select(P.c.id, P.c.code, P.c.unit_id, *(P.c[k] for k in _P_COLS)).where(among(P.c.id))):
+        pid, code, unit_id = row[0], row[1], row[2]
+        if pid not in heads:
+            missing.append(pid)
+            continue
+        state = {k: _iso(v) for k, v in zip(_P_COLS, row[3:])}
+        state["clocks"] = clocks.pop(pid, [])
+        seq, h, legacy_upto = heads[pid]
+        sealed = _canon(state)
+        rows.append((pid, code, unit_id, sealed, _mac(key, _head_text_of(pid, code, unit_id, seq, h, legacy_upto, sealed))))
+    if rows:
+        temp_table(conn, _SEALS, _SEALS_TYPES)
+        if conn.dialect.name == "postgresql":  # COPY: a tenth of the time of row-by-row inserts
+            with conn.connection.driver_connection.cursor() as cur:
+                with cur.copy(f"COPY {_SEALS.name} (petition_id, code, unit_id, sealed, mac) FROM STDIN") as cp:
+                    for r in rows:
+                        cp.write_row(r)
+        else:
+            conn.execute(_SEALS.insert(), [dict(zip(("petition_id", "code", "unit_id", "sealed", "mac"), r))
+                                           for r in rows])
+        conn.execute(update(H).where(H.c.petition_id == _SEALS.c.petition_id, among(H.c.petition_id))
+                     .values(code=_SEALS.c.code, unit_id=_SEALS.c.unit_id, sealed=_SEALS.c.sealed, mac=_SEALS.c.mac,
+                             key_id=kid, sealed_at=at))
+        clear(conn, _SEALS)
+    if missing:
+        seal(conn, missing, at=at, key=key)
+    return len(rows) + len(missing)
 
 
 def append(session: Session, petition: Petition, action: str, actor_id: int | None, actor: str, at: datetime,

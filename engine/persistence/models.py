@@ -501,6 +501,23 @@ class TickRun(Base):
     calendar_version: Mapped[str | None] = mapped_column(String(32))  # a change triggers re-projection
 
 
+class ReprojectionBatch(Base):
+    """One committed batch of a re-projection after calendar data changed (issue 20): where
+    it got to (`last_clock_id`) and with which instant, so a run cut short is continued
+    from there with the same instant and ends as an uninterrupted one would."""
+    __tablename__ = "reprojection_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calendar_version: Mapped[str] = mapped_column(String(32), index=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime())  # the run's instant: journal rows, rungs, seals
+    batch: Mapped[int] = mapped_column(Integer)
+    last_clock_id: Mapped[int] = mapped_column(Integer)
+    looked: Mapped[int] = mapped_column(Integer)  # stale running clocks taken by this batch
+    moved: Mapped[int] = mapped_column(Integer)   # journal rows written (due date moved)
+    sealed: Mapped[int] = mapped_column(Integer)  # petitions re-sealed
+    done: Mapped[bool] = mapped_column(Boolean)
+    written_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
 class ApiToken(Base):
     """A personal access token for the JSON API (`web.api`): created by a user in the admin,
     it acts as that user, never more. Only the SHA-256 of the secret is kept (the secret is

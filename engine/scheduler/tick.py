@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine.deadlines.calendar import WorkingCalendar
 from engine.persistence.db import transaction
 from engine.persistence import eventlog
-from engine.services.clocks import reproject
+from engine.services import reprojection
 from engine.services.calendar_decisions import calendar_from_engine
 from engine.services.unit_params import params_from_engine
 from engine.deadlines.ladder import rung_instant, rungs_from
@@ -204,18 +204,18 @@ def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | Non
         obligation_ids = []
     result.created += len(obligation_ids)
     result.outbox_ids.extend(obligation_ids)
+    with transaction(engine) as s:
+        last = s.scalar(select(TickRun.calendar_version).order_by(TickRun.id.desc()).limit(1))
+    if last != cal.version:
+        # New calendar data (a decision file added or changed, or a run a crash cut short):
+        # move the due dates of running clocks counted with another calendar, journaled,
+        # before claiming; in committed batches, so claims wait for one batch at most.
+        result.reprojected = reprojection.run(engine, cal, params.ladder, now).moved
     reminders = Reminders(cal, params.ladder, wf, public_url, webhook)  # its caches serve every batch
 
-    def claim_batch(result: TickResult, first: bool = False) -> int:
+    def claim_batch(result: TickResult) -> int:
         """One transaction: claim up to `batch` due clocks, write their rows, advance them."""
         with transaction(engine) as s:
-            if first:
-                # New calendar data (a decision file added or changed): move the due dates of
-                # running clocks counted with another calendar, journaled, before claiming.
-                last = s.scalar(select(TickRun.calendar_version).order_by(TickRun.id.desc()).limit(1))
-                if last != cal.version:
-                    result.reprojected = len(reproject(s, cal, params.ladder, now))
-                    s.flush()  # the moved clocks are read below by plain statements
             clocks = claim.due_clocks(s, now, batch)
             reminders.need_users(s, clocks)
             rows, moves = [], []
@@ -233,7 +233,7 @@ def tick(engine: Engine, now: datetime | None = None, cal: WorkingCalendar | Non
         while claim_batch(result) == batch:
             pass
 
-    if claim_batch(result, first=True) == batch:
+    if claim_batch(result) == batch:
         if workers is None:
             workers = 2 if engine.dialect.name == "postgresql" else 1
         if workers <= 1:

@@ -4,9 +4,13 @@ with its legal source (document number and date).
 They and the decision files (config/calendar/*.toml) make one calendar (`current_calendar`):
 the same `WorkingCalendar`, the same fingerprint (so the calendar version changes), the same
 explanations (a skipped day cites the decision's document). Saving one re-projects the
-running clocks in the same transaction with the tick's own `reproject` (journaled in
-clock_journal); the preview runs exactly that in a transaction that is rolled back, so what
-it announces is what saving does.
+running clocks with the tick's own re-projection (`engine.services.reprojection`, journaled in
+clock_journal): its first batch in the decision's transaction (all of it in an office), the
+rest in committed batches once the decision is committed (a national decision moves every
+clock in the country; a crash leaves it to the next tick, which continues the run). What moves
+is the re-projection's read-only `plan`, made in the same transaction with the same query: the
+preview shows it (in a transaction that is rolled back) and the administration log keeps its
+count.
 
 Who: a calendar decision moves deadlines in every unit, so only an administrator of a
 top-level unit (one with no parent: the province, the deployment's root) may add one.
@@ -16,7 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+import logging
+
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -28,10 +34,14 @@ from engine.deadlines.timeutil import local_date, parse_date
 from engine.language.errors import CalendarError, Forbidden, ValidationError
 from engine.language.messages import format_date, weekday_name
 from engine.persistence.models import CalendarDecision, Clock, ClockJournal, OrgUnit, Petition, User
-from engine.services.clocks import reproject
+from engine.services import reprojection
 from engine.services.common import choice, text
 
 KINDS = ("day_off", "working_day")
+# The moves a preview or a save lists by unit (the count is always the whole of it): a national
+# decision moves every running clock in the country, more than a page can show.
+MAX_LISTED = 5000
+log = logging.getLogger("petitions.calendar")
 
 
 def source_text(no: str, on: date) -> str:
@@ -82,8 +92,9 @@ class Outcome:
     decision: CalendarDecision
     old_version: str
     new_version: str
-    moves: list[Move] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)  # the first MAX_LISTED, by clock
     running: int = 0  # running clocks looked at
+    moved: int = 0    # running deadlines that move (all of them)
 
     def by_unit(self) -> list[tuple[str, list[Move]]]:
         groups: dict[tuple[str, int], list[Move]] = {}
@@ -131,8 +142,10 @@ def _values(session: Session, cal: WorkingCalendar, raw: dict, today: date) -> d
     return dict(day=day, kind=kind, name=name, name_en=name_en, source_no=source_no, source_on=source_on)
 
 
-def add_decision(session: Session, actor: User, raw: dict, at: datetime, settings=None) -> Outcome:
-    """Record the decision and re-project the running clocks (one transaction: the caller's)."""
+def add_decision(session: Session, actor: User, raw: dict, at: datetime, settings=None, apply: bool = True) -> Outcome:
+    """Record the decision and re-project the running clocks: the first batch in the caller's
+    transaction, the rest after it commits (see the module). `apply=False` (the preview)
+    moves nothing: the checks and the plan alone."""
     if not may_decide(session, actor):
         raise Forbidden("cal_national_only")
     before = current_calendar(session, settings)
@@ -141,34 +154,53 @@ def add_decision(session: Session, actor: User, raw: dict, at: datetime, setting
     session.add(row)
     session.flush()
     after = current_calendar(session, settings)
-    running = session.scalar(select(Clock.id).where(Clock.status == "running").limit(1)) is not None
-    journal = reproject(session, after, load_params().ladder, at) if running else []
+    ladder = load_params().ladder
+    conn = session.connection()
+    plan = reprojection.plan(conn, after, ladder, at, limit=MAX_LISTED)
     adminlog.record(session, "calendar_decision_added", actor, row.day.isoformat(), at, unit_id=actor.unit_id,
                     data={"kind": row.kind, "name": row.name, "source": source_text(row.source_no, row.source_on),
-                          "deadlines_moved": len(journal)})
-    out = Outcome(row, before.version, after.version)
-    out.running = len(session.scalars(select(Clock.id).where(Clock.status == "running")).all())
-    if journal:
-        ids = [j.clock_id for j in journal]
+                          "deadlines_moved": plan.moved})
+    out = Outcome(row, before.version, after.version, moved=plan.moved)
+    out.running = session.scalar(select(func.count(Clock.id)).where(Clock.status == "running"))
+    if plan.moves:
+        ids = [cid for cid, _, _ in plan.moves]
         info = {cid: (code, uid, uname, name) for cid, code, uid, uname, name in session.execute(
             select(Clock.id, Petition.code, OrgUnit.id, OrgUnit.name, Clock.name)
             .join(Petition, Clock.petition_id == Petition.id).join(OrgUnit, Petition.unit_id == OrgUnit.id)
             .where(Clock.id.in_(ids)))}
-        for j in journal:
-            code, uid, uname, name = info[j.clock_id]
-            out.moves.append(Move(code, uid, uname, name, j.old_due, j.new_due,
-                                  after.working_days_between(j.old_due, j.new_due)))
+        for cid, old_due, new_due in plan.moves:
+            code, uid, uname, name = info[cid]
+            out.moves.append(Move(code, uid, uname, name, old_due, new_due,
+                                  after.working_days_between(old_due, new_due)))
         out.moves.sort(key=lambda m: (m.unit_name, m.code, m.clock))
+    if apply and plan.looked:
+        first, _ = reprojection.step(conn, after, ladder, at)
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Clock):
+                session.expire(obj)  # moved by the batch's UPDATE, not through the ORM
+        if first and not first["done"]:
+            event.listen(session, "after_commit", _rest(session.get_bind(), after, ladder, at), once=True)
     return out
 
 
+def _rest(engine: Engine, cal: WorkingCalendar, ladder, at: datetime):
+    """The rest of the run, once the decision is committed; a failure is logged and left to
+    the next tick, which continues the run where it stopped."""
+    def go(_session):
+        try:
+            reprojection.run(engine, cal, ladder, at)
+        except Exception:  # noqa: BLE001 - the decision is saved; the tick resumes the run
+            log.exception("re-projection to calendar %s stopped; the next tick continues it", cal.version)
+    return go
+
+
 def preview_decision(engine: Engine, actor: User, raw: dict, at: datetime, settings=None) -> Outcome:
-    """What `add_decision` would do, by doing it and rolling it back."""
+    """What `add_decision` would do: its checks and its plan, in a transaction rolled back."""
     with Session(engine, expire_on_commit=False) as s:
         s.begin()
         try:
             me = s.get(User, actor.id)
-            return add_decision(s, me, raw, at, settings)
+            return add_decision(s, me, raw, at, settings, apply=False)
         finally:
             s.rollback()
 

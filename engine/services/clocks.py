@@ -1,6 +1,6 @@
-"""Clock rows: start one for a petition, extend it (journaled), and re-project running
-clocks when calendar data changes (journaled). The date arithmetic is the pure rules in
-`engine.deadlines.clocks`."""
+"""Clock rows: start one for a petition, extend, suspend, resume or re-rule it (journaled).
+Re-projection after calendar data changes is set-based: `engine.services.reprojection`. The
+date arithmetic is the pure rules in `engine.deadlines.clocks`."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -9,10 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.deadlines.calendar import WorkingCalendar
-from engine.deadlines.clocks import compute_due, due_after, extended_due, resumed_due, schedule_ladder
+from engine.deadlines.clocks import compute_due, extended_due, resumed_due, schedule_ladder
 from engine.deadlines.params import DeadlineRule, Ladder
 from engine.deadlines.timeutil import end_of_day, local_midnight
-from engine.persistence import eventlog
 from engine.persistence.models import Clock, ClockJournal, ClockSuspension, Petition
 
 
@@ -44,41 +43,6 @@ def extend_clock(session: Session, clock: Clock, cal: WorkingCalendar, ladder: L
     session.add(ClockJournal(clock_id=clock.id, old_due=old, new_due=new, cause="extension", detail=reason,
                              calendar_version=cal.version, at=at))
     return old, new
-
-
-def reproject(session: Session, cal: WorkingCalendar, ladder: Ladder, at: datetime) -> list[ClockJournal]:
-    """After calendar data changes, move the due dates of running clocks that were counted
-    with another calendar, and journal every move. An extension decided as a date by a
-    leader is kept as decided."""
-    moves, touched = [], set()
-    stale = session.scalars(select(Clock).where(Clock.status == "running", Clock.calendar_version != cal.version))
-    continued = set(session.scalars(select(ClockSuspension.clock_id).where(ClockSuspension.mode == "continue")))
-    for clock in stale:
-        if clock.id in continued:
-            # a suspension that continued moved the period by the days it lasted: its due date is
-            # not trigger + period any more; keep it (it was counted on the calendar of that day)
-            clock.calendar_version = cal.version
-            continue
-        touched.add(clock.petition_id)
-        new_original = due_after(cal, clock.trigger_on, clock.rule_days, clock.working)
-        old_due = clock.due_date
-        clock.original_due_date = new_original
-        if clock.extended_due_date is None:
-            clock.due_date = new_original
-            clock.deadline_at = end_of_day(new_original)
-        clock.provisional = bool(cal.provisional_years(clock.trigger_on, clock.due_date))
-        old_version = clock.calendar_version
-        clock.calendar_version = cal.version
-        if clock.due_date != old_due:
-            clock.version += 1
-            schedule_ladder(clock, cal, ladder, at)
-            j = ClockJournal(clock_id=clock.id, old_due=old_due, new_due=clock.due_date, cause="calendar_change",
-                             detail=f"calendar {old_version} → {cal.version}", calendar_version=cal.version, at=at)
-            session.add(j)
-            moves.append(j)
-    if touched:  # the new dates are the application's: the petitions' audit heads are re-sealed
-        eventlog.seal(session, sorted(touched), at=at)
-    return moves
 
 
 def suspend_clock(session: Session, clock: Clock, on: date, at: datetime, reason: str, document: str,

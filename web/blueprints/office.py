@@ -111,7 +111,7 @@ def calendar():
             if step == "save":
                 with unit_of_work() as w:
                     out = cds.add_decision(w, w.merge(me), values, Q.now(), _settings())
-                    moved = len(out.moves)
+                    moved = out.moved
                 flash(_("Saved. %(n)d running deadlines moved.", n=moved), "success")
                 return redirect(url_for("office.calendar"))
             s.commit()  # end the read transaction: on SQLite every transaction holds the write lock
