@@ -154,8 +154,9 @@ def seal(conn, petition_ids, at: datetime | None = None, legacy: bool = False, k
         for pid, seq, h in conn.execute(select(E.c.petition_id, E.c.seq, E.c.hash).join(
                 top, (top.c.petition_id == E.c.petition_id) & (top.c.seq == E.c.seq))):
             last[pid] = (seq, h)
-    heads = {pid: lu for pid, lu in conn.execute(select(H.c.petition_id, H.c.legacy_upto).where(H.c.petition_id.in_(ids)))} \
-        if ids else {}
+    heads: dict[int, int] = {}
+    for part in _chunks(ids):  # in parts, as above: one bound parameter per id, and PostgreSQL takes 65,535
+        heads.update(conn.execute(select(H.c.petition_id, H.c.legacy_upto).where(H.c.petition_id.in_(part))).all())
     for pid in ids:
         if pid not in states:
             continue

@@ -292,3 +292,25 @@ def test_new_calendar_data_moving_a_deadline_is_not_taken_for_tampering(org, ctx
     assert report.checkpoint["seq"] == 1
     _sql(org, "UPDATE clocks SET due_date = '2026-02-27' WHERE petition_id = :p", p=_pid(org, code))  # moved back by hand
     assert {(code, "clock_field_changed"), (code, "replay_clock")} <= _found(_report(org))
+
+
+def test_sealing_more_petitions_than_a_statement_takes_parameters(org):
+    """One bound parameter per id: PostgreSQL takes 65,535 in a statement, SQLite 32,766. Sealing
+    66,000 petitions at once (an import, a reorganisation, the upgrade to keyed heads) works."""
+    from datetime import date
+
+    from sqlalchemy import func, insert
+
+    from engine.persistence.models import EventHead, OrgUnit
+    n = 66_000  # just past PostgreSQL's 65,535
+    now = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    with transaction(org) as s:
+        unit = s.scalar(select(OrgUnit.id).where(OrgUnit.code == "C1"))
+        s.execute(insert(Petition), [dict(id=i, code=f"KN-BULK-{i:06d}", unit_id=unit, received_on=date(2026, 1, 5),
+                                          received_at=now, summary="đơn", state="received", version=1,
+                                          reopen_count=0, search_text="", created_at=now, updated_at=now)
+                                     for i in range(1, n + 1)])
+    with transaction(org) as s:
+        eventlog.seal(s, range(1, n + 1), at=now)
+    with transaction(org) as s:
+        assert s.scalar(select(func.count()).select_from(EventHead)) == n
