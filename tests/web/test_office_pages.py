@@ -101,6 +101,17 @@ def test_calendar_preview_then_save(as_user, data, org, c1admin):
     assert count(org, CalendarDecision) == 1
 
 
+def test_a_long_preview_lists_the_first_moves_and_says_so(as_user, data, org, monkeypatch):
+    """A national decision moves more deadlines than a page can list: the preview lists the first
+    MAX_LISTED, says that saving moves all of them, and the count is the whole."""
+    import engine.services.calendar_decisions as cds
+    monkeypatch.setattr(cds, "MAX_LISTED", 1)  # the demo moves a handful
+    html = as_user("admin").post("/admin/calendar", DECISION).get_data(as_text=True)
+    announced = int(re.search(r'data-moves="(\d+)"', html).group(1))
+    assert announced > 1 and html.count('class="lead-code"') == 1
+    assert 'id="preview-cut"' in html and f"cả {announced} thời hạn" in html
+
+
 BAD_PARAMS = [
     ({"days": "11"}, "days", "từ 1 đến 10"),
     ({"days": "0"}, "days", "từ 1 đến 10"),
