@@ -180,8 +180,14 @@ def titled_xlsx(sheet: str, title: str, subtitle: str, headers, rows, *, widths,
     for j in range(1, n + 1):
         ws.column_dimensions[get_column_letter(j)].width = widths[min(j, len(widths)) - 1]
     ws.freeze_panes = freeze
+    return _a4_bytes(wb, ws, "landscape")
+
+
+def _a4_bytes(wb, ws, orientation: str) -> bytes:
+    """Print setup the offices file on (A4, one page wide, as many tall as needed, the header
+    row on every page), and the workbook's bytes."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
+    ws.page_setup.orientation = orientation
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.print_title_rows = "4:4"
@@ -307,15 +313,7 @@ def to_xlsx(report, lang: str = "vi") -> bytes:
         ws.column_dimensions[get_column_letter(j)].width = width
     _fit_row_heights(ws, rows, widths, groups, merged=(1, 2) if isinstance(report, Appendix2) else ())
     ws.row_dimensions[4].height = 15 * max(_lines(h, w) for h, w in zip(headers, widths))
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait" if isinstance(report, Appendix2) else "landscape"
-    # one page wide, as many pages tall as needed: the annex is filed on A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.print_title_rows = "4:4"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return _a4_bytes(wb, ws, "portrait" if isinstance(report, Appendix2) else "landscape")
 
 
 _HTML = """<!doctype html>
