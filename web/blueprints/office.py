@@ -93,6 +93,24 @@ def list_entry(entry_id):
     return redirect(url_for("office.lists"))
 
 
+def _preview_or_save(errors: dict, fields, save, preview):
+    """A form that is previewed before it is saved (calendar decisions, unit parameters): on a
+    POST, `save()` (its response: a redirect) or `preview()` as the form's step says; a refusal
+    fills `errors` and changes nothing. Returns (response or None, preview or None, status)."""
+    if request.method != "POST":
+        return None, None, 200
+    try:
+        if request.form.get("step", "preview") == "save":
+            return save(), None, 200
+        return None, preview(), 200
+    except Forbidden as exc:
+        errors["form"] = error_text(exc)
+        return None, None, 403
+    except DomainError as exc:
+        _error(exc, errors, fields)
+        return None, None, 400
+
+
 # -- calendar decisions ------------------------------------------------------------------
 CAL_FIELDS = ("day", "kind", "name", "name_en", "source_no", "source_on")
 
@@ -104,23 +122,19 @@ def calendar():
     me = _me()
     errors: dict = {}
     values = {k: request.form.get(k, "") for k in CAL_FIELDS}
-    preview, status = None, 200
-    if request.method == "POST":
-        step = request.form.get("step", "preview")
-        try:
-            if step == "save":
-                with unit_of_work() as w:
-                    out = cds.add_decision(w, w.merge(me), values, Q.now(), _settings())
-                    moved = out.moved
-                flash(_("Saved. %(n)d running deadlines moved.", n=moved), "success")
-                return redirect(url_for("office.calendar"))
-            s.commit()  # end the read transaction: on SQLite every transaction holds the write lock
-            preview = cds.preview_decision(engine(), me, values, Q.now(), _settings())
-        except Forbidden as exc:
-            errors["form"], status = error_text(exc), 403
-        except DomainError as exc:
-            _error(exc, errors, CAL_FIELDS)
-            status = 400
+    def do_save():
+        with unit_of_work() as w:
+            moved = cds.add_decision(w, w.merge(me), values, Q.now(), _settings()).moved
+        flash(_("Saved. %(n)d running deadlines moved.", n=moved), "success")
+        return redirect(url_for("office.calendar"))
+
+    def do_preview():
+        s.commit()  # end the read transaction: on SQLite every transaction holds the write lock
+        return cds.preview_decision(engine(), me, values, Q.now(), _settings())
+
+    done, preview, status = _preview_or_save(errors, CAL_FIELDS, do_save, do_preview)
+    if done is not None:
+        return done
     cal = cds.current_calendar(s, _settings())
     return render_template("office_calendar.html", decisions=cds.listing(s), values=values, errors=errors, F=F,
                            kinds=KIND_LABELS, preview=preview, can_decide=cds.may_decide(s, me),
@@ -138,21 +152,18 @@ def params():
     me = _me()
     errors: dict = {}
     values = {k: request.form.get(k, "") for k in PARAM_FIELDS}
-    preview, status = None, 200
-    if request.method == "POST":
-        step = request.form.get("step", "preview")
-        try:
-            if step == "save":
-                with unit_of_work() as w:
-                    ups.add_param(w, w.merge(me), values, Q.today(), Q.now())
-                flash(_("Saved. The parameter applies to deadlines that start from that date."), "success")
-                return redirect(url_for("office.params"))
-            preview = ups.preview_param(s, me, values, Q.today(), cds.current_calendar(s, _settings()))
-        except Forbidden as exc:
-            errors["form"], status = error_text(exc), 403
-        except DomainError as exc:
-            _error(exc, errors, PARAM_FIELDS)
-            status = 400
+    def do_save():
+        with unit_of_work() as w:
+            ups.add_param(w, w.merge(me), values, Q.today(), Q.now())
+        flash(_("Saved. The parameter applies to deadlines that start from that date."), "success")
+        return redirect(url_for("office.params"))
+
+    def do_preview():
+        return ups.preview_param(s, me, values, Q.today(), cds.current_calendar(s, _settings()))
+
+    done, preview, status = _preview_or_save(errors, PARAM_FIELDS, do_save, do_preview)
+    if done is not None:
+        return done
     current = ups.current_params(s)
     from engine.deadlines.unit_params import clocks_of
     return render_template("office_params.html", rows=ups.listing(s, me), units=ups.admin_units(s, me),
