@@ -26,9 +26,8 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_reports import DEFAULT_URL, ensure_database, generate, timed  # noqa: E402
+from benchmarks.bench_reports import DEFAULT_URL, ensure_database, fresh_database, generate, timed  # noqa: E402
 from engine.persistence.db import make_engine, transaction  # noqa: E402
-from engine.persistence.migrate import upgrade  # noqa: E402
 
 TARGET = 3.0
 
@@ -103,13 +102,11 @@ def main(argv=None) -> int:
     from engine.reports.figures import text_figures
     from engine.reports.review import review_docx
 
-    ensure_database(args.url)
-    engine = make_engine(args.url)
-    if not args.skip_generate:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        upgrade(engine)
+    if args.skip_generate:
+        ensure_database(args.url)
+        engine = make_engine(args.url)
+    else:
+        engine = fresh_database(args.url)
         print(f"generating {args.petitions:,} petitions in {args.communes} communes …", flush=True)
         print(f"  bench_reports data in {generate(engine, args.petitions, args.communes):.1f} s", flush=True)
         print(f"  issue 16 data (events, chairs, opinions, records) in "

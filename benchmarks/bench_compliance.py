@@ -27,8 +27,8 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.bench_reports import ensure_database, fresh_database  # noqa: E402
 from engine.persistence.db import make_engine, transaction  # noqa: E402
-from engine.persistence.migrate import upgrade  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/petitions_bench_compliance"
 TODAY = date(2026, 12, 3)
@@ -78,16 +78,6 @@ SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users)
 """
 
 
-def ensure_database(url: str) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
-    u = make_url(url)
-    with psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password, dbname="postgres",
-                         autocommit=True) as c:
-        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (u.database,)).fetchone():
-            c.execute(f'CREATE DATABASE "{u.database}"')
-
-
 def generate(engine, communes: int) -> float:
     t0 = time.perf_counter()
     with engine.begin() as conn:
@@ -123,13 +113,11 @@ def main(argv=None) -> int:
     from engine.scheduler import obligations as reminders
     from engine.scheduler.tick import tick
 
-    ensure_database(args.url)
-    engine = make_engine(args.url)
-    if not args.skip_generate:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        upgrade(engine)
+    if args.skip_generate:
+        ensure_database(args.url)
+        engine = make_engine(args.url)
+    else:
+        engine = fresh_database(args.url)
         print(f"generating 1 province + {args.communes:,} communes, sessions 2022–2026 …", flush=True)
         print(f"  generated in {generate(engine, args.communes):.1f} s", flush=True)
     with engine.connect() as conn:

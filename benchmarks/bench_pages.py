@@ -34,14 +34,14 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_reports import ensure_database  # noqa: E402
+from benchmarks.bench_reports import ensure_database, fresh_database  # noqa: E402
 from benchmarks.bench_web import PASSWORD, populate  # noqa: E402
 from engine.persistence.db import make_engine  # noqa: E402
-from engine.persistence.migrate import upgrade  # noqa: E402
 
 URL = "postgresql+psycopg://postgres@127.0.0.1:5432/petitions_bench_pages"
 CPU_TARGET_MS, P95_TARGET_MS, RPS_TARGET = 30.0, 300.0, 60.0
@@ -80,9 +80,9 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in out]
 
 
-def postgres_backends() -> list[int]:
-    # the backends serving the benchmark's connections ("postgres: USER DB …"), not autovacuum's
-    out = subprocess.run(["pgrep", "-f", r"postgres: (\S+: )?postgres petitions_bench_pages "], capture_output=True,
+def postgres_backends(database: str) -> list[int]:
+    # the backends serving the benchmark's connections ("postgres: [cluster: ]USER DB …"), not autovacuum's
+    out = subprocess.run(["pgrep", "-f", rf"postgres: (\S+: )?\S+ {re.escape(database)} "], capture_output=True,
                          text=True).stdout
     return [int(p) for p in out.split()]
 
@@ -137,13 +137,12 @@ def main(argv=None) -> int:
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk")
         return 2
-    ensure_database(args.url)
-    engine = make_engine(args.url)
-    if not args.skip_generate:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        upgrade(engine)
+    database = make_url(args.url).database
+    if args.skip_generate:
+        ensure_database(args.url)
+        engine = make_engine(args.url)
+    else:
+        engine = fresh_database(args.url)
         t0 = time.perf_counter()
         populate(engine, args.petitions)
         print(f"{args.petitions:,} petitions in {time.perf_counter() - t0:.0f} s", flush=True)
@@ -183,12 +182,12 @@ def main(argv=None) -> int:
             drain(base)
             for c in (int(x) for x in args.concurrency.split(",")):
                 web_pids = children(gunicorn.pid)
-                db_pids = postgres_backends()
+                db_pids = postgres_backends(database)
                 w0, d0 = cpu_seconds(web_pids), cpu_seconds(db_pids)
                 r = load(base, path, cookie, c, args.seconds, str(script))
                 drain(base)  # what was accepted is served, and counted in the CPU below
                 web_ms = (cpu_seconds(web_pids) - w0) * 1000 / max(1, r["requests"])
-                db_ms = (cpu_seconds(postgres_backends()) - d0) * 1000 / max(1, r["requests"])
+                db_ms = (cpu_seconds(postgres_backends(database)) - d0) * 1000 / max(1, r["requests"])
                 cpu = web_ms + db_ms
                 rows.append((name, c, r, cpu))
                 print(f"{name:<11} {c:>4} {r['rps']:>7.1f} {r['p50']:>8.0f} {r['p95']:>8.0f} {r['p99']:>8.0f} "

@@ -43,6 +43,17 @@ def ensure_database(url: str) -> None:
             c.execute(f'CREATE DATABASE "{u.database}"')
 
 
+def fresh_database(url: str):
+    """The benchmark's own database (created if missing), emptied and migrated: an engine on it."""
+    ensure_database(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    return engine
+
+
 GENERATE = """
 INSERT INTO org_units (id, code, name, level, parent_id, created_at)
 VALUES (1, 'BP', 'Tỉnh Thử nghiệm', 'province', NULL, now()), (2, 'BP-D', 'Ban Nội chính', 'department', 1, now());
@@ -155,13 +166,11 @@ def main(argv=None) -> int:
     from engine.reports import appendix2, ontime_report
     from engine.services.petitions import Context
 
-    ensure_database(args.url)
-    engine = make_engine(args.url)
-    if not args.skip_generate:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        upgrade(engine)
+    if args.skip_generate:
+        ensure_database(args.url)
+        engine = make_engine(args.url)
+    else:
+        engine = fresh_database(args.url)
         print(f"generating {args.petitions:,} petitions in {args.communes} communes …", flush=True)
         print(f"  generated in {generate(engine, args.petitions, args.communes):.1f} s", flush=True)
     with engine.connect() as conn:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -35,7 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text  # noqa: E402
 
 from engine.persistence.db import make_engine  # noqa: E402
-from engine.persistence.migrate import upgrade  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/petitions_bench_reproj"
 AT = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
@@ -113,15 +111,10 @@ def child(args) -> int:
 
 
 def build(url: str, n: int, communes: int) -> float:
-    from benchmarks.bench_reports import ensure_database
+    from benchmarks.bench_reports import fresh_database
     from benchmarks.reproj_data import generate
     from engine.deadlines.params import load_params
-    ensure_database(url)
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade(engine)
+    engine = fresh_database(url)
     old, _ = calendars(Path(tempfile.mkdtemp()))
     t0 = time.perf_counter()
     generate(engine, n, communes, old, load_params().ladder, AT)

@@ -21,8 +21,6 @@ from engine.deadlines.params import Ladder
 
 RECEIVED_FROM, NOTICE_FROM, LAST = date(2026, 11, 6), date(2026, 10, 9), date(2026, 11, 20)
 
-SCHEMA_RESET = ("DROP SCHEMA IF EXISTS public CASCADE", "CREATE SCHEMA public")
-
 GENERATE = """
 INSERT INTO org_units (id, code, name, level, parent_id, created_at)
 VALUES (1, 'BP', 'Tỉnh Thử nghiệm', 'province', NULL, now());
