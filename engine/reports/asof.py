@@ -34,22 +34,10 @@ def workflow_actions(workflow: str = "regulation11") -> tuple[str, ...]:
     return tuple(load_workflow(workflow).actions)
 
 
-def _untouched_since(d: date):
-    return Petition.updated_at <= end_of_day(d)
-
-
 def untouched_since(d: date):
     """SQL condition: no event recorded after the end of `d` (the current state is the state
     as of `d`). Reports split on it: a plain query for these, the replay for the others."""
-    return _untouched_since(d)
-
-
-def current_state():
-    return Petition.state
-
-
-def current_reopen_count():
-    return Petition.reopen_count
+    return Petition.updated_at <= end_of_day(d)
 
 
 def state_as_of(d: date, workflow: str = "regulation11"):
@@ -60,7 +48,7 @@ def state_as_of(d: date, workflow: str = "regulation11"):
                 .where(E.petition_id == Petition.id, E.effective_on <= d, E.action.in_(tuple(targets)))
                 .order_by(E.seq.desc()).limit(1).scalar_subquery())
     initial = load_workflow(workflow).initial_state
-    return case((_untouched_since(d), Petition.state), else_=func.coalesce(replayed, literal(initial)))
+    return case((untouched_since(d), Petition.state), else_=func.coalesce(replayed, literal(initial)))
 
 
 def reopen_count_as_of(d: date):
@@ -68,7 +56,7 @@ def reopen_count_as_of(d: date):
     E = Event
     replayed = (select(func.count(E.id)).where(E.petition_id == Petition.id, E.effective_on <= d,
                                                E.action == "reopen").scalar_subquery())
-    return case((_untouched_since(d), Petition.reopen_count), else_=replayed)
+    return case((untouched_since(d), Petition.reopen_count), else_=replayed)
 
 
 # -- one probe per petition: its state, reopenings and whether it was acted on, as of a date --
