@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # read the primary. Its lag is the reports' staleness, never a lost write: nothing writes there.
     replica_database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_REPLICA_URL"))
     broker_url: str | None = Field(default=None, validation_alias=AliasChoices("BROKER_URL"))
+    # Report results kept in each web process under the data version (engine/reports/cache.py):
+    # never served after a write; the age bounds only writes made outside the application.
+    report_cache_seconds: float = Field(default=900, ge=0, validation_alias=AliasChoices("REPORT_CACHE_SECONDS"))
+    report_cache_size: int = Field(default=128, ge=0, validation_alias=AliasChoices("REPORT_CACHE_SIZE"))
     timezone: str = Field(default=TIMEZONE, validation_alias=AliasChoices("PETITIONS_TIMEZONE"))
     calendar_files: str = Field(default="", validation_alias=AliasChoices("PETITIONS_CALENDAR_FILES"))
     lang: str = Field(default="vi", validation_alias=AliasChoices("PETITIONS_LANG"))

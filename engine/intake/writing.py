@@ -15,6 +15,7 @@ from engine.language.errors import ValidationError
 from engine.language.text import fold
 from engine.persistence.db import nfc
 from engine.persistence.models import Clock, Event, OrgUnit, Petition, PetitionCounter, Petitioner, ReceptionSession
+from engine.persistence.versions import mark_written
 
 CHUNK = 2000  # rows per multi-row INSERT
 
@@ -67,6 +68,7 @@ def _write_rows(session: Session, table, rows: list[dict]) -> None:
         return
     if session.get_bind().dialect.name == "postgresql":
         cols = list(rows[0])
+        mark_written(session.connection())  # the driver's COPY passes no cursor event
         raw = session.connection().connection.driver_connection
         now = datetime.now(timezone.utc)
         defaults = [c.name for c in table.columns if c.name in ("created_at", "updated_at") and c.name not in cols]

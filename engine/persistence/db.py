@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from engine.language.text import fold
+from engine.persistence.versions import track
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -108,9 +109,14 @@ def make_engine(url: str, read_only: bool = False, **kw) -> Engine:
             # A read-only engine never writes, so it must not hold the lock writers wait for.
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
+        if not read_only:
+            track(engine)
         return engine
     kw.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kw)
+    engine = create_engine(url, **kw)
+    if not read_only:
+        track(engine)
+    return engine
 
 
 @lru_cache(maxsize=4)

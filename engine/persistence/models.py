@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Time,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Time,
                         UniqueConstraint, event, inspect)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -516,6 +516,16 @@ class ReprojectionBatch(Base):
     sealed: Mapped[int] = mapped_column(Integer)  # petitions re-sealed
     done: Mapped[bool] = mapped_column(Boolean)
     written_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class DataVersion(Base):
+    """One number that moves whenever data may have changed (issue 20): every transaction that
+    writes a table other than the delivery and access logs adds one to it, in the same
+    transaction, just before its COMMIT (engine/persistence/versions.py). Report results kept
+    between requests are filed under it, so a result is never served after a write it predates."""
+    __tablename__ = "data_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)  # one row, id 1
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ApiToken(Base):

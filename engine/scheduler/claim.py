@@ -91,9 +91,10 @@ def active_users(session: Session, unit_ids) -> dict[tuple[int, str], list[Recip
 # same 07:30): the pairs go once, as two arrays, and each clock as its id and the pair's index.
 ADVANCE_PG = text(
     "UPDATE clocks SET next_rung = (CAST(:rungs AS varchar[]))[v.i], next_rung_at = (CAST(:ats AS timestamptz[]))[v.i] "
-    "FROM unnest(CAST(:ids AS integer[]), CAST(:idx AS integer[])) AS v(id, i) WHERE clocks.id = v.id")
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:idx AS integer[])) AS v(id, i) WHERE clocks.id = v.id"
+).execution_options(data_neutral=True)  # no report reads the next reminder: kept reports stay valid
 ADVANCE = (update(C).where(C.c.id == bindparam("cid"))
-           .values(next_rung=bindparam("rung"), next_rung_at=bindparam("at")))
+           .values(next_rung=bindparam("rung"), next_rung_at=bindparam("at")).execution_options(data_neutral=True))
 
 
 def advance(session: Session, moves: list[tuple[int, str, datetime]]) -> None:

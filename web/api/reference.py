@@ -12,6 +12,7 @@ from engine.reports.appendix2 import appendix2
 from engine.reports.ontime import ontime_report
 from engine.persistence.models import User
 from engine.reports.compliance import compliance_report
+from engine.reports.cache import kept_call
 from engine.services.sessions import (add_session, cancel, get_session, plan_session, record_held, reschedule,
                                       session_to_dict)
 from web import queries as Q
@@ -89,7 +90,7 @@ def report_appendix2():
     q: ReportQuery = request.context.query
     _range(q)
     unit = _report_unit(q.unit)
-    rep = appendix2(report_db(), unit.code, q.date_from, q.date_to)
+    rep = kept_call(report_db(), appendix2, unit.code, q.date_from, q.date_to)
     return {"unit": rep.unit, "unit_name": rep.unit_name, "date_from": rep.date_from, "date_to": rep.date_to,
             "figures": rep.figures}
 
@@ -104,7 +105,7 @@ def report_ontime():
     q: OntimeQuery = request.context.query
     _range(q)
     unit = _report_unit(q.unit)
-    rep = ontime_report(report_db(), unit.code, q.date_from, q.date_to, by=q.by, clock=q.clock, today=Q.today(),
+    rep = kept_call(report_db(), ontime_report, unit.code, q.date_from, q.date_to, by=q.by, clock=q.clock, today=Q.today(),
                         cal=Q.context().cal, lang=lang())
     d = rep.to_dict()
     d["date_from"], d["date_to"] = rep.date_from, rep.date_to
@@ -261,7 +262,7 @@ def report_compliance():
     q: ComplianceQuery = request.context.query
     _range(q)
     unit = _report_unit(q.unit)
-    rep = compliance_report(report_db(), unit.code, q.date_from, q.date_to, as_of=Q.today(), lang=lang(), cal=Q.context().cal)
+    rep = kept_call(report_db(), compliance_report, unit.code, q.date_from, q.date_to, as_of=Q.today(), lang=lang(), cal=Q.context().cal)
     d = rep.to_dict()
     d["date_from"], d["date_to"] = rep.date_from, rep.date_to
     return d

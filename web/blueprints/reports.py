@@ -54,6 +54,7 @@ from engine.reports import (CLOCKS, FIGURES, appendix2, appendix2_items, export,
 from engine.reports.appendix2 import LINE_BY_KEY, LINES, TITLE, party_heading  # noqa: E402
 from engine.reports.levels import layout as appendix2_layout  # noqa: E402
 from engine.reports.periods import period as report_period  # noqa: E402
+from engine.reports.cache import kept_call  # noqa: E402
 from web.forms import error_text, parse_filter_date  # noqa: E402
 from web.i18n import current_lang  # noqa: E402
 
@@ -166,8 +167,9 @@ def ontime():
     p = _ontime_params(errors)
     fmt = _format(errors)
     chart = None
-    rep = _compute(errors, lambda: ontime_report(s, p["unit"].code, p["from"], p["to"], by=p["by"], clock=p["clock"],
-                                                 today=p["today"], cal=Q.context().cal, lang=current_lang()))
+    rep = _compute(errors, lambda: kept_call(s, ontime_report, p["unit"].code, p["from"], p["to"], by=p["by"],
+                                             clock=p["clock"], today=p["today"], cal=Q.context().cal,
+                                             lang=current_lang()))
     if rep is not None and fmt:
         return _download(rep, fmt, f"ontime-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}")
     if rep is not None and rep.by:
@@ -280,7 +282,7 @@ def appendix2_page():
     errors: dict = {}
     p = _annex_params(errors)
     fmt = _format(errors)
-    rep = _compute(errors, lambda: appendix2(s, p["unit"].code, p["from"], p["to"], **_annex_options(p)))
+    rep = _compute(errors, lambda: kept_call(s, appendix2, p["unit"].code, p["from"], p["to"], **_annex_options(p)))
     if rep is not None and fmt:
         return _download(rep, fmt, f"phu-luc-2-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}")
     template = "report_appendix2_print.html" if request.args.get("print") and rep is not None else "report_appendix2.html"
@@ -343,8 +345,8 @@ def compliance_page():
     errors: dict = {}
     p = _annex_params(errors)
     fmt = _format(errors)
-    rep = _compute(errors, lambda: compliance_report(s, p["unit"].code, p["from"], p["to"], as_of=Q.today(),
-                                                     lang=current_lang(), cal=Q.context().cal))
+    rep = _compute(errors, lambda: kept_call(s, compliance_report, p["unit"].code, p["from"], p["to"], as_of=Q.today(),
+                                             lang=current_lang(), cal=Q.context().cal))
     if rep is not None and fmt:
         return _attachment(export_compliance(rep, fmt, current_lang()), fmt,
                            f"tuan-thu-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}")
@@ -565,8 +567,8 @@ def letters_page():
     errors: dict = {}
     p = _annex_params(errors)
     fmt = _format(errors)
-    rep = _compute(errors, lambda: letters_rep.letters_report(s, p["unit"].code, p["from"], p["to"], scope=p["scope"],
-                                                              lang=current_lang()))
+    rep = _compute(errors, lambda: kept_call(s, letters_rep.letters_report, p["unit"].code, p["from"], p["to"],
+                                             scope=p["scope"], lang=current_lang()))
     if rep is not None and fmt:
         return _attachment(letters_rep.export_letters(rep, fmt, current_lang()), fmt,
                            f"xu-ly-don-{rep.unit}-{rep.date_from:%Y%m%d}-{rep.date_to:%Y%m%d}")
