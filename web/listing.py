@@ -2,7 +2,8 @@
 Blueprints import this module, never each other."""
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, render_template, request
+from markupsafe import Markup
 from flask_login import current_user
 from flask_babel import gettext as _
 
@@ -12,12 +13,25 @@ from web import queries as Q
 from web.access import sees_personal_data
 from web.deadlines import badge
 from web.forms import parse_filter_date
+from web.i18n import current_lang
+from engine.reports.cache import kept
 
 
 def badges(items) -> dict:
     ctx = Q.context()
     today = Q.today()
     return {p.id: badge(p, today, ctx.cal) for p in items}
+
+
+def kept_html(key: tuple, template: str, build) -> Markup:
+    """`template` rendered with the variables `build()` returns, kept under the data version
+    (engine/reports/cache.py: never served after a write). For the lists ordered by deadline
+    (the backlog, /work): ranking a commune's running clocks and rendering a few hundred rows
+    is their whole cost, and a leader opens them again and again while nothing moves. `key`
+    says whose list and which page; the day (the badges count working days to it) and the
+    language are added here. What is kept holds no per-request token: forms stay outside."""
+    from web.dbsession import db
+    return Markup(kept(db(), key + (Q.today(), current_lang()), lambda: render_template(template, **build())))
 
 
 MAX_PAGE = 100_000  # 2.5 million rows at 25 a page: beyond it a page number is a typo or a probe

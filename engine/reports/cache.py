@@ -15,6 +15,7 @@ must not change them (none does; the tests render every page twice and compare).
 from __future__ import annotations
 
 import threading
+import weakref
 import time
 from collections import OrderedDict
 from typing import Callable, Hashable, TypeVar
@@ -64,22 +65,25 @@ class ReportCache:
             self.hits = self.misses = 0
 
 
-_shared: ReportCache | None = None
+# One cache per engine: a process serves one database, but a test process opens many, each
+# with its own versions counting from 1.
+_caches: "weakref.WeakKeyDictionary[object, ReportCache]" = weakref.WeakKeyDictionary()
 
 
-def shared_cache() -> ReportCache:
-    """The process's cache, sized from the settings (REPORT_CACHE_SECONDS, REPORT_CACHE_SIZE)."""
-    global _shared
-    if _shared is None:
+def cache_for(bind) -> ReportCache:
+    """The process's cache for the database behind `bind`, sized from the settings
+    (REPORT_CACHE_SECONDS, REPORT_CACHE_SIZE)."""
+    cache = _caches.get(bind)
+    if cache is None:
         from config import get_settings
         s = get_settings()
-        _shared = ReportCache(size=s.report_cache_size, max_age=s.report_cache_seconds)
-    return _shared
+        cache = _caches[bind] = ReportCache(size=s.report_cache_size, max_age=s.report_cache_seconds)
+    return cache
 
 
 def kept(session: Session, key: Hashable, build: Callable[[], T]) -> T:
     """`build()` through the process's cache (see ReportCache.get)."""
-    return shared_cache().get(session, key, build)
+    return cache_for(session.get_bind()).get(session, key, build)
 
 
 # Arguments that are not part of the question: the working calendar is the database's decisions

@@ -140,10 +140,9 @@ def at(ctx, d: date):
 
 
 @pytest.mark.parametrize("seed", [5, 17])
-def test_kept_reports_equal_a_fresh_count_after_every_write(org, ctx, monkeypatch, seed):
+def test_kept_reports_equal_a_fresh_count_after_every_write(org, ctx, seed):
     rng = random.Random(seed)
-    kept = ReportCache()
-    monkeypatch.setattr(cache_mod, "_shared", kept)
+    kept = cache_mod.cache_for(org)  # a new engine, a new cache
     codes: list[str] = []
     sessions: dict[str, list[int]] = {"C1": [], "C2": []}
     last = [None] * len(REPORTS)

@@ -48,3 +48,24 @@ def test_backlog_matches_the_by_deadline_queries(org, ctx, data, on):
 def test_backlog_page(as_user, data):
     body = as_user("leader1").get("/backlog").get_data(as_text=True)
     assert data["R"] in body and data["A1"] in body and data["B"] not in body
+
+
+@pytest.mark.parametrize("username,path", [("leader1", "/backlog"), ("dept1", "/work")])
+def test_kept_lists_show_a_write_at_once(as_user, data, org, ctx, username, path):
+    """The backlog and /work keep their rendered lists under the data version (issue 20):
+    asked again with nothing written, the same bytes; after any write, the write shows."""
+    from engine.reports.cache import cache_for
+    from engine.services import petitions as svc
+    b = as_user(username)
+    first = b.get(path).get_data(as_text=True)
+    hits = cache_for(org).hits
+    assert b.get(path).get_data(as_text=True) == first and cache_for(org).hits == hits + 1
+    with transaction(org) as s:  # a new petition, assigned to the department at once
+        p = svc.add_petition(s, ctx, "C1", "Kiến nghị mới sau lần xem trước", received_on="2026-11-03")
+        svc.act(s, ctx, p.code, "conclude", "clerk1", {"notice_no": "9-TB", "department": "C1-D1"}, on="2026-11-04")
+        code = p.code
+    assert code not in first
+    assert code in b.get(path).get_data(as_text=True)
+    with transaction(org) as s:  # an edit of a row already shown
+        s.scalar(select(Petition).where(Petition.code == code)).summary = "Tóm tắt đã sửa"
+    assert "Tóm tắt đã sửa" in b.get(path).get_data(as_text=True)

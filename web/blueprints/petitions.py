@@ -20,7 +20,7 @@ from web.access import ALL_ROLES, allow, allowed_actions, scoped_petition
 from web.dbsession import after_commit, db, unit_of_work
 from web.deadlines import badge
 from web.forms import error_text
-from web.listing import badges, page_number, read_filters
+from web.listing import badges, kept_html, page_number, read_filters
 from web import casework_view
 
 bp = Blueprint("petitions", __name__)
@@ -42,9 +42,14 @@ def home():
 def work():
     """Việc của tôi: the department's assigned open petitions, by deadline."""
     s = db()
-    q = Q.by_deadline(Q.scoped(s, current_user.model()).where(Petition.state.in_(("in_resolution", "received"))))
-    page = Q.paginate(s, q, page_number())
-    return render_template("work.html", page=page, badges=badges(page.items))
+    user = current_user.model()
+    page_no = page_number()
+
+    def build():
+        q = Q.by_deadline(Q.scoped(s, user).where(Petition.state.in_(("in_resolution", "received"))))
+        page = Q.paginate(s, q, page_no)
+        return {"page": page, "badges": badges(page.items)}
+    return render_template("work.html", list=kept_html(("work", user.id, page_no), "_work_list.html", build))
 
 
 @bp.route("/backlog")
@@ -53,9 +58,12 @@ def backlog():
     s = db()
     user = current_user.model()
     today = Q.today()
-    overdue, awaiting, page = Q.backlog(s, user, today, page_number())
-    return render_template("backlog.html", overdue=overdue, awaiting=awaiting, page=page,
-                           badges=badges(overdue + awaiting + page.items))
+    page_no = page_number()
+
+    def build():
+        overdue, awaiting, page = Q.backlog(s, user, today, page_no)
+        return {"overdue": overdue, "awaiting": awaiting, "page": page, "badges": badges(overdue + awaiting + page.items)}
+    return render_template("backlog.html", lists=kept_html(("backlog", user.id, page_no), "_backlog_lists.html", build))
 
 
 @bp.route("/petitions")
