@@ -13,6 +13,9 @@ concurrency it prints requests per second, p50/p95/p99 latency, and the CPU each
 cost — the gunicorn workers' and PostgreSQL's separately, read from /proc before and after
 (so it is the work per request, whatever else the machine does). Targets (issue 20): CPU per
 request ≤ 30 ms, p95 ≤ 300 ms at 10 concurrent requests, ≥ 60 requests a second.
+The reports and the deadline lists are kept under the data version (engine/reports/cache.py),
+so a page costs its whole computation only on the first request after a write: that figure is
+printed first for each page, and `--writes 1` keeps a write a second going during the loads.
 The data lives in its own database (default `petitions_bench_pages`), dropped and rebuilt.
 """
 from __future__ import annotations
@@ -26,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -109,6 +113,34 @@ def load(base: str, path: str, cookie: str, connections: int, seconds: int, scri
             "p99": float(m[6])}
 
 
+def write_one(engine) -> None:
+    """One committed write, as any clerk's would be: the data version moves and every kept
+    report and list is computed again on its next request."""
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE petitions SET summary = summary WHERE id = (SELECT min(id) FROM petitions)"))
+
+
+def first_after_write(base: str, path: str, cookie: str, engine) -> float:
+    """Milliseconds of the first request after a write: the whole computation, nothing kept."""
+    write_one(engine)
+    t0 = time.perf_counter()
+    urllib.request.urlopen(urllib.request.Request(base + path, headers={"Cookie": cookie}), timeout=120).read()
+    return (time.perf_counter() - t0) * 1000
+
+
+class Writer(threading.Thread):
+    """`per_second` writes a second during the loads (--writes): what a busy office does to the
+    kept results while the pages are read."""
+    def __init__(self, engine, per_second: float):
+        super().__init__(daemon=True)
+        self.engine, self.pause, self.stop, self.count = engine, 1 / per_second, threading.Event(), 0
+
+    def run(self) -> None:
+        while not self.stop.wait(self.pause):
+            write_one(self.engine)
+            self.count += 1
+
+
 def drain(base: str) -> None:
     """Wait until the server has worked through what the last load left queued: wrk stops at
     its deadline, but gunicorn still serves every request already accepted (at 50 concurrent
@@ -133,6 +165,8 @@ def main(argv=None) -> int:
     ap.add_argument("--concurrency", default="1,10,50")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--writes", type=float, default=0,
+                    help="committed writes a second during the loads (each makes the kept results stale)")
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk")
@@ -151,7 +185,6 @@ def main(argv=None) -> int:
         # freshly loaded tables running through the measurements
         conn.execute(text("VACUUM ANALYZE"))
         code = conn.execute(text("SELECT code FROM petitions ORDER BY id LIMIT 1")).scalar()
-    engine.dispose()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     script = tmp / "report.lua"
@@ -172,6 +205,10 @@ def main(argv=None) -> int:
                 time.sleep(0.2)
         cookies = {}
         rows = []
+        writer = None
+        if args.writes > 0:
+            writer = Writer(engine, args.writes)
+            print(f"with {args.writes:g} committed write(s) a second during the loads", flush=True)
         print(f"\n{'page':<11} {'conc':>4} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
               f"{'CPU ms/req':>10} {'(web':>6} {'+ db)':>6} {'errors':>6}", flush=True)
         for name in args.pages.split(","):
@@ -180,6 +217,12 @@ def main(argv=None) -> int:
             cookie = cookies.get(user) or cookies.setdefault(user, sign_in(base, user))
             load(base, path, cookie, 3, 2, str(script))  # warm every worker's caches
             drain(base)
+            cold = first_after_write(base, path, cookie, engine)
+            print(f"{name:<11} first request after a write: {cold:.0f} ms (nothing kept)", flush=True)
+            load(base, path, cookie, 3, 2, str(script))
+            drain(base)
+            if writer is not None and not writer.is_alive():
+                writer.start()
             for c in (int(x) for x in args.concurrency.split(",")):
                 web_pids = children(gunicorn.pid)
                 db_pids = postgres_backends(database)
@@ -203,6 +246,9 @@ def main(argv=None) -> int:
         if args.petitions < 1_000_000:
             print(f"(reduced run: {args.petitions:,} petitions; the targets are for 1,000,000)")
     finally:
+        if writer is not None:
+            writer.stop.set()
+        engine.dispose()
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
