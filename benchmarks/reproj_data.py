@@ -106,13 +106,14 @@ SELECT setval(pg_get_serial_sequence('petitions', 'id'), (SELECT max(id) FROM pe
 """
 
 
-def due_rows(cal: WorkingCalendar, ladder: Ladder, at: datetime) -> list[dict]:
-    """Due date, deadline and first rung after `at` of every trigger day the data uses."""
+def due_rows(cal: WorkingCalendar, ladder: Ladder, at: datetime, spans=None) -> list[dict]:
+    """Due date, deadline and first rung after `at` of every trigger day the data uses:
+    `spans` is [(working days, first trigger day, last trigger day)] (default: this data's)."""
     from engine.deadlines.timeutil import end_of_day
     out = []
-    for days, first in ((10, NOTICE_FROM - timedelta(days=10)), (30, NOTICE_FROM)):
+    for days, first, last in spans or ((10, NOTICE_FROM - timedelta(days=10), LAST), (30, NOTICE_FROM, LAST)):
         day = first
-        while day <= LAST:
+        while day <= last:
             due = due_after(cal, day, days, True)
             rung, rung_at = next_rung(due, cal, ladder, at)
             out.append(dict(trigger_on=day, days=days, due=due, deadline_at=end_of_day(due), rung=rung.key,
