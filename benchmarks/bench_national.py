@@ -77,7 +77,13 @@ SELECT i, 'N-' || i, u, r, r::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh', 'Kiến
        'petition', i % 97 = 0, CASE WHEN i % 97 = 0 THEN 6 ELSE 1 END, i % 53 = 0, i % 211 = 0,
        CASE WHEN st IN ('in_resolution','resolved','closed') THEN
             CASE WHEN u < 1000 THEN 100 + u - 1 ELSE 100000 + (u - 1000) * 2 + (i % 2) END END,
-       st, 1, 0, '', now(), now(),
+       st, 1, 0, '', now(),
+       -- updated_at: the last event's instant (the events below), written here rather than by a
+       -- second pass over 5,000,000 rows (that UPDATE alone took 14 minutes)
+       CASE WHEN st = 'received' THEN r::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'
+            WHEN st IN ('resolved','closed') THEN (n + 10 + i % 40 + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'
+            WHEN st = 'in_resolution' THEN (n + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'
+            ELSE (r + 6)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' END,
        CASE WHEN st IN ('in_resolution','resolved','closed') THEN 'TB-' || i END,
        CASE WHEN st IN ('in_resolution','resolved','closed') THEN n END,
        CASE WHEN st IN ('resolved','closed') THEN n + 10 + i % 40 END
@@ -134,8 +140,6 @@ INSERT INTO events (petition_id, seq, action, actor, at, effective_on, before, a
 SELECT id, 3, 'resolve', 'bench', (resolved_on + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh', resolved_on,
        '{}', '{}', '{}', md5(code || 'y') || md5(code || 'z'), md5(code || 'r') || md5(code || 's')
 FROM petitions WHERE state IN ('resolved', 'closed');
-UPDATE petitions p SET updated_at = e.at FROM (SELECT petition_id, max(at) at FROM events GROUP BY petition_id) e
-WHERE e.petition_id = p.id;
 
 -- heads as the application writes them (the MAC is the benchmark's own: only the cost matters)
 INSERT INTO event_heads (petition_id, code, unit_id, seq, hash, legacy_upto, sealed, key_id, mac, sealed_at)
