@@ -11,6 +11,7 @@ from web.lists import known_categories
 from engine.workflow.definition import load_workflow, workflow_names
 from web import queries as Q
 from web.access import sees_personal_data
+from web.dbsession import db
 from web.deadlines import badge
 from web.forms import parse_filter_date
 from web.i18n import current_lang
@@ -30,7 +31,6 @@ def kept_html(key: tuple, template: str, build) -> Markup:
     is their whole cost, and a leader opens them again and again while nothing moves. `key`
     says whose list and which page; the day (the badges count working days to it) and the
     language are added here. What is kept holds no per-request token: forms stay outside."""
-    from web.dbsession import db
     return Markup(kept(db(), key + (Q.today(), current_lang()), lambda: render_template(template, **build())))
 
 

@@ -83,10 +83,24 @@ def _check_arguments(args) -> None:
                   f"the argument '{shown}' is not valid UTF-8 text (set the terminal to UTF-8)", 2)
 
 
+def _settings():
+    """The settings, or one line naming each environment variable whose value is refused
+    (a malformed number, a negative cache age…) — in both languages, since the language
+    setting itself may be the one refused."""
+    from pydantic import ValidationError
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        bad = "; ".join(f"{'.'.join(map(str, e['loc']))}={e.get('input')!r} ({e['msg']})" for e in exc.errors())
+        click.echo(f"Lỗi: biến môi trường có giá trị không hợp lệ / Error: an environment variable has a value "
+                   f"that is refused: {bad}", err=True)
+        sys.exit(2)
+
+
 def main(argv=None) -> None:
     from engine.observability.logs import configure
     _check_arguments(sys.argv[1:] if argv is None else argv)
-    configure(get_settings())
+    configure(_settings())
     try:
         rv = cli.main(args=argv, prog_name="petitions", standalone_mode=False)
     except DomainError as exc:

@@ -85,38 +85,38 @@ def make_engine(url: str, read_only: bool = False, **kw) -> Engine:
         kw.setdefault("connect_args", {"options": "-c default_transaction_read_only=on"})
     if is_sqlite(url):
         kw.setdefault("connect_args", {"timeout": 30})
-        engine = create_engine(url, **kw)
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):
-            # Let SQLAlchemy issue BEGIN itself so that BEGIN IMMEDIATE below works.
-            dbapi_conn.isolation_level = None
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            if read_only:
-                cur.execute("PRAGMA query_only=ON")
-            cur.close()
-            # fold() in SQL (search over non-personal text); PostgreSQL uses translate()
-            dbapi_conn.create_function("petitions_fold", 1, fold, deterministic=True)
-
-        @event.listens_for(engine, "begin")
-        def _begin_immediate(conn):
-            # Take the write lock at the start of every transaction: two writers then
-            # queue instead of failing with "database is locked" on upgrade from a read.
-            # A read-only engine never writes, so it must not hold the lock writers wait for.
-            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
-
-        if not read_only:
-            track(engine)
-        return engine
-    kw.setdefault("pool_pre_ping", True)
+    else:
+        kw.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kw)
+    if is_sqlite(url):
+        _sqlite_hooks(engine, read_only)
     if not read_only:
-        track(engine)
+        track(engine)  # the data version kept results are filed under (engine/persistence/versions.py)
     return engine
+
+
+def _sqlite_hooks(engine: Engine, read_only: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn, _record):
+        # Let SQLAlchemy issue BEGIN itself so that BEGIN IMMEDIATE below works.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
+        cur.close()
+        # fold() in SQL (search over non-personal text); PostgreSQL uses translate()
+        dbapi_conn.create_function("petitions_fold", 1, fold, deterministic=True)
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn):
+        # Take the write lock at the start of every transaction: two writers then
+        # queue instead of failing with "database is locked" on upgrade from a read.
+        # A read-only engine never writes, so it must not hold the lock writers wait for.
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 @lru_cache(maxsize=4)

@@ -113,3 +113,13 @@ def test_argument_that_is_not_utf8_is_one_line_exit_2(env, tmp_path):
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert "UTF-8" in err and "\\xff\\xfe" in err
     assert count_petitions(env) == 0
+
+
+@pytest.mark.parametrize("name,value", [("REPORT_CACHE_SECONDS", "-5"), ("PETITIONS_TICK_INTERVAL", "năm phút"),
+                                        ("REPORT_CACHE_SIZE", "")])
+def test_a_refused_setting_is_one_line_naming_it(env, tmp_path, name, value):
+    """A setting from the environment that does not parse is named in one line, in both
+    languages (the language setting may be the refused one), and no command runs."""
+    err = one_line_error(run(dict(env, **{name: value}), "db", "upgrade"))
+    assert name in err and "biến môi trường" in err and "environment variable" in err
+    assert not (tmp_path / "cli.db").exists()  # nothing ran: not even the migration
